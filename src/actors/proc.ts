@@ -1,0 +1,72 @@
+// Linux /proc readers for the process runtime: liveness that sees through zombies, process-group
+// membership, and the start time that tells a live pid apart from a recycled one (proc(5)).
+import { readdirSync, readFileSync } from 'node:fs';
+
+// The fields of /proc/<pid>/stat after the comm, split once: comm is "(name)" and may itself
+// contain spaces and parentheses, so only the text after the *last* ')' splits safely.
+// Index 0 is field 3 (state), index 2 is field 5 (pgrp), index 19 is field 22 (starttime).
+function readStatFields(pid: number): string[] | undefined {
+  if (!Number.isInteger(pid) || pid <= 0) return undefined;
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+  } catch {
+    return undefined; // no such process (ENOENT), or it vanished while we read (ESRCH)
+  }
+  const close = stat.lastIndexOf(')');
+  if (close < 0) return undefined;
+  return stat.slice(close + 1).trim().split(/\s+/);
+}
+
+/** The one-letter state of a process (R, S, D, T, t, Z, X, ...), or undefined if it does not exist. */
+export function readProcessState(pid: number): string | undefined {
+  return readStatFields(pid)?.[0];
+}
+
+/**
+ * The kernel start time of a process (clock ticks since boot, as text), or undefined if it does
+ * not exist. A pid plus its start time names one process for good, whatever reuses the pid later.
+ * @example readProcessStartTime(process.pid) // '1234567'
+ */
+export function readProcessStartTime(pid: number): string | undefined {
+  return readStatFields(pid)?.[19];
+}
+
+/**
+ * Whether a process exists and has not died: `kill(pid, 0)` succeeds on zombies, which are dead
+ * but not yet reaped, so liveness checks must read the state instead.
+ */
+export function isProcessAlive(pid: number): boolean {
+  const state = readProcessState(pid);
+  return state !== undefined && state !== 'Z' && state !== 'X';
+}
+
+/**
+ * Every pid whose process group is `pgid`, zombies included: the members a group signal reaches,
+ * found without signalling anything. Pids that vanish during the scan are skipped.
+ * @example listProcessGroup(child.pid) // [child.pid, grandchildPid]
+ */
+export function listProcessGroup(pgid: number): number[] {
+  const members: number[] = [];
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return members;
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    const pid = Number(entry);
+    const pgrp = readStatFields(pid)?.[2];
+    if (pgrp !== undefined && Number(pgrp) === pgid) members.push(pid);
+  }
+  return members;
+}
+
+/**
+ * Whether `pid` still names the process that had `startTime`: the identity check that keeps a
+ * last-resort kill from hitting an unrelated process that was given a recycled pid.
+ */
+export function isSameProcess(pid: number, startTime: string | undefined): boolean {
+  return startTime !== undefined && readProcessStartTime(pid) === startTime;
+}

@@ -1,0 +1,17 @@
+// The time a machine stamps on its records. XState hands a machine's actions the actor system,
+// whose clock is the one given to createActor (a SimulatedClock in tests); the default clock has
+// no now(), so real runs fall back to Date.now.
+import type { AnyActorRef } from 'xstate';
+
+/** A clock XState can schedule timers on and berth can read time from. */
+export interface Clock {
+  setTimeout(fn: (...args: unknown[]) => void, ms: number): unknown;
+  clearTimeout(id: unknown): void;
+  now(): number;
+}
+
+/** The current time on the clock the actor system runs on, in epoch milliseconds. */
+export function nowOf(system: AnyActorRef['system']): number {
+  const clock = (system as unknown as { _clock?: Partial<Clock> })._clock;
+  return typeof clock?.now === 'function' ? clock.now() : Date.now();
+}

@@ -1,0 +1,712 @@
+// One container's lifecycle as a statechart. Docker's stop path (docker-lifecycle.md (b)-(f),
+// seed-docker-stop.txt) becomes timed transitions: stop signal, stop timeout (or the 2 s grace
+// when the signal could not be delivered), SIGKILL, kill wait, direct kill, and `stuck`, where the
+// stop is reported failed but the machine keeps waiting for the exit without a timer.
+// The machine is pure: the runtime actor, the clock and the parent are supplied from outside.
+import { assign, emit, enqueueActions, fromCallback, setup } from 'xstate';
+import { nowOf } from './clock.js';
+import type { RuntimeCommand, RuntimeInput, RuntimeReport } from './protocol.js';
+import type { ContainerEmitted, ErrorKind, FlowStep, LifecycleAction, WaitCondition, WaitResult } from './records.js';
+import { decideRestart } from './restart.js';
+import { SIGKILL, SIGTERM, defaultTimings, type ContainerSpec, type Timings } from './spec.js';
+
+export type ContainerCommand =
+  | { type: 'start'; requestId: string }
+  | { type: 'stop'; requestId: string; timeoutMs?: number; signal?: number; cause?: 'user' | 'shutdown' }
+  | { type: 'kill'; requestId: string; signal: number }
+  | { type: 'pause'; requestId: string }
+  | { type: 'unpause'; requestId: string }
+  | { type: 'restart'; requestId: string; timeoutMs?: number; signal?: number }
+  | { type: 'remove'; requestId: string; force: boolean }
+  | { type: 'wait'; requestId: string; condition: WaitCondition }
+  | { type: 'wait.cancel'; requestId: string };
+
+export type ContainerEvent = ContainerCommand | RuntimeReport;
+
+type WaiterKind = 'start' | 'stop' | 'kill' | 'restart' | 'remove' | 'pause' | 'unpause' | `wait.${WaitCondition}`;
+interface Waiter {
+  requestId: string;
+  kind: WaiterKind;
+}
+
+/** A signal sent and not yet confirmed; `requestId` is set for a kill that answers on delivery. */
+interface Delivery {
+  seq: number;
+  signal: number;
+  requestId?: string;
+}
+
+/** The stop in progress: resolved signal and timeout, and the seq of its signal. */
+interface StopRequest {
+  signal: number;
+  timeoutMs: number;
+  seq: number;
+  cause: 'user' | 'shutdown';
+}
+
+export interface ContainerInput {
+  spec: ContainerSpec;
+  timings?: Partial<Timings>;
+}
+
+export interface ContainerContext {
+  spec: ContainerSpec;
+  timings: Timings;
+  /** Counts runs; reports from an older run are dropped (moby#46212). */
+  generation: number;
+  pid: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+  exitCode: number;
+  error: string;
+  restartCount: number;
+  backoffMs: number;
+  /** The delay before the next policy start, set when an exit decides to restart. */
+  restartDelayMs: number | null;
+  /** A stopping signal was sent in this run: the policy will not restart it (Docker's ExitOnNext). */
+  restartCanceled: boolean;
+  /** Docker's HasBeenManuallyStopped, set only by stopping signals (fixes moby#26087). */
+  manuallyStopped: boolean;
+  frozen: boolean;
+  stopRequest: StopRequest | null;
+  restartRequested: boolean;
+  removeRequested: boolean;
+  signalSeq: number;
+  deliveries: Delivery[];
+  waiters: Waiter[];
+  /** Steps of the last stop flow; kept after the exit so it can be inspected. */
+  stopFlow: FlowStep[];
+  stopFlowStartedAt: number | null;
+  /** A stop flow is in progress: its steps are recorded until the exit. */
+  stopFlowActive: boolean;
+  stuck: boolean;
+}
+
+/** A runtime that fails every start; the engine provides a real one with `.provide()`. */
+const missingRuntime = fromCallback<RuntimeCommand, RuntimeInput>(({ input, sendBack }) => {
+  sendBack({ type: 'runtime.startFailed', generation: input.generation, message: 'no runtime was provided to the container machine', exitCode: 128 });
+});
+
+/** The stop signal used when the call names none: the container's, else SIGTERM. */
+export function effectiveStopSignal(spec: ContainerSpec): number {
+  return spec.stopSignal ?? SIGTERM;
+}
+
+/** Stopping signals end the run on purpose: SIGKILL and the container's stop signal (docker-lifecycle.md (k).6). */
+export function isStoppingSignal(spec: ContainerSpec, signal: number): boolean {
+  return signal === SIGKILL || signal === effectiveStopSignal(spec);
+}
+
+const maxFlowSteps = 200;
+
+export const containerMachine = setup({
+  types: {
+    context: {} as ContainerContext,
+    input: {} as ContainerInput,
+    events: {} as ContainerEvent,
+    emitted: {} as ContainerEmitted,
+  },
+  actors: { runtime: missingRuntime },
+  guards: {
+    isStaleReport: ({ context, event }) => 'generation' in event && event.generation !== context.generation,
+    isSigkill: ({ event }) => event.type === 'kill' && event.signal === SIGKILL,
+    isForced: ({ event }) => event.type === 'remove' && event.force,
+    hasStopTimeout: ({ context }) => (context.stopRequest?.timeoutMs ?? -1) >= 0,
+    hasStopRequest: ({ context }) => context.stopRequest !== null,
+    isStopSignalFailure: ({ context, event }) =>
+      event.type === 'runtime.signalFailed' && event.seq === context.stopRequest?.seq,
+    isStoppingKill: ({ context, event }) => event.type === 'kill' && isStoppingSignal(context.spec, event.signal),
+    waitsForNotRunning: ({ event }) => event.type === 'wait' && event.condition === 'not-running',
+    restartRequested: ({ context }) => context.restartRequested,
+    removeRequested: ({ context }) => context.removeRequested,
+    willRestart: ({ context }) => context.restartDelayMs !== null,
+    isAutoRemove: ({ context }) => context.spec.autoRemove,
+    hasNeverStarted: ({ context }) => context.startedAt === null,
+  },
+  delays: {
+    stopTimeout: ({ context }) => Math.max(0, context.stopRequest?.timeoutMs ?? 0),
+    signalFailureGrace: ({ context }) => context.timings.signalFailureGraceMs,
+    killWait: ({ context }) => context.timings.killWaitMs,
+    directKillWait: ({ context }) => context.timings.directKillWaitMs,
+    restartBackoff: ({ context }) => context.restartDelayMs ?? 0,
+  },
+  actions: {
+    /** A start by the user: a new run, with the restart policy's memory cleared (Docker's manual start). */
+    beginManualStart: enqueueActions(({ context, event, enqueue }) => {
+      enqueue.assign({
+        ...freshRun(context),
+        restartCount: 0,
+        backoffMs: 0,
+        manuallyStopped: false,
+        waiters: event.type === 'start' ? [...context.waiters, { requestId: event.requestId, kind: 'start' }] : context.waiters,
+      });
+    }),
+    /** A start by the restart policy after its back-off. */
+    beginPolicyStart: assign(({ context }) => freshRun(context)),
+    recordStarted: enqueueActions(({ context, event, enqueue, system }) => {
+      if (event.type !== 'runtime.started') return;
+      const at = nowOf(system);
+      enqueue.assign({ pid: event.pid, startedAt: at, error: '', exitCode: 0 });
+      enqueue.emit(lifecycle(context, 'start', at));
+      if (context.restartRequested) enqueue.emit(lifecycle(context, 'restart', at));
+      const answered = context.waiters.filter((w) => w.kind === 'start' || (context.restartRequested && w.kind === 'restart'));
+      for (const w of answered) enqueue.emit(ok(w.requestId));
+      enqueue.assign({ waiters: without(context.waiters, answered), restartRequested: false });
+      emitStep(enqueue, context, at, { state: 'running', cause: `started pid ${event.pid}` });
+    }),
+    recordStartFailure: enqueueActions(({ context, event, enqueue, system }) => {
+      if (event.type !== 'runtime.startFailed') return;
+      const at = nowOf(system);
+      enqueue.assign({ error: event.message, exitCode: event.exitCode, pid: 0, restartRequested: false });
+      const kind: ErrorKind = event.exitCode === 127 || event.exitCode === 126 ? 'InvalidArgument' : 'System';
+      const message = `cannot start container ${context.spec.name}: ${event.message}`;
+      const result: WaitResult = { StatusCode: event.exitCode, Error: { Message: event.message } };
+      const failing = context.waiters.filter((w) => w.kind !== 'wait.removed');
+      for (const w of failing) {
+        if (w.kind.startsWith('wait.')) enqueue.emit(ok(w.requestId, result));
+        else enqueue.emit(fail(w.requestId, kind, message));
+      }
+      enqueue.assign({ waiters: without(context.waiters, failing) });
+      emitStep(enqueue, context, at, { state: 'exited', cause: `start failed: ${event.message}`, exitCode: event.exitCode });
+    }),
+    /** Registers a stop (or joins the one in progress); the signal goes out when `stopping` is entered. */
+    acceptStop: enqueueActions(({ context, event, enqueue, system }) => {
+      if (event.type !== 'stop' && event.type !== 'restart') return;
+      const kind: WaiterKind = event.type === 'restart' ? 'restart' : 'stop';
+      const cause = event.type === 'stop' ? (event.cause ?? 'user') : 'user';
+      enqueue.assign({
+        waiters: [...context.waiters, { requestId: event.requestId, kind }],
+        restartRequested: context.restartRequested || event.type === 'restart',
+        restartCanceled: true,
+        manuallyStopped: context.manuallyStopped || cause === 'user',
+      });
+      if (context.stopRequest) return;
+      const signal = event.signal ?? effectiveStopSignal(context.spec);
+      const timeoutMs = event.timeoutMs ?? context.spec.stopTimeoutMs ?? context.timings.defaultStopTimeoutMs;
+      const at = nowOf(system);
+      enqueue.assign({ stopRequest: { signal, timeoutMs, seq: context.signalSeq + 1, cause } });
+      if (!context.stopFlowActive) enqueue.assign({ stopFlow: [], stopFlowStartedAt: at, stopFlowActive: true });
+    }),
+    sendStopSignal: enqueueActions(({ context, enqueue, system }) => {
+      const request = context.stopRequest;
+      if (!request) return;
+      const at = nowOf(system);
+      enqueue.assign({ signalSeq: request.seq, deliveries: [...context.deliveries, { seq: request.seq, signal: request.signal }] });
+      enqueue.sendTo('runtime', { type: 'signal', seq: request.seq, signal: request.signal, scope: 'main' } satisfies RuntimeCommand);
+      enqueue.emit(lifecycle(context, 'kill', at, { signal: String(request.signal) }));
+      const timer = request.timeoutMs >= 0 ? request.timeoutMs : undefined;
+      emitStep(enqueue, context, at, {
+        state: 'stopping',
+        cause: request.timeoutMs >= 0 ? `stop: signal sent, waiting ${request.timeoutMs} ms` : 'stop: signal sent, negative timeout: waiting forever',
+        signal: request.signal,
+        timerMs: timer,
+      });
+    }),
+    /** Registers a kill with SIGKILL; the signal goes out when `killing` is entered. */
+    acceptKill: enqueueActions(({ context, event, enqueue, system }) => {
+      if (event.type !== 'kill' && event.type !== 'remove') return;
+      const kind: WaiterKind = event.type === 'kill' ? 'kill' : 'remove';
+      enqueue.assign({
+        waiters: [...context.waiters, { requestId: event.requestId, kind }],
+        restartCanceled: true,
+        manuallyStopped: true,
+        removeRequested: context.removeRequested || event.type === 'remove',
+      });
+      if (!context.stopFlowActive) enqueue.assign({ stopFlow: [], stopFlowStartedAt: nowOf(system), stopFlowActive: true });
+    }),
+    sendKillSignal: enqueueActions(({ context, event, enqueue, system }) => {
+      const seq = context.signalSeq + 1;
+      const at = nowOf(system);
+      enqueue.assign({ signalSeq: seq, stuck: false, deliveries: [...context.deliveries, { seq, signal: SIGKILL }] });
+      enqueue.sendTo('runtime', { type: 'signal', seq, signal: SIGKILL, scope: 'all' } satisfies RuntimeCommand);
+      enqueue.emit(lifecycle(context, 'kill', at, { signal: String(SIGKILL) }));
+      const cause = event.type.startsWith('xstate.after') ? 'the container did not exit in time' : `${event.type} requested`;
+      emitStep(enqueue, context, at, { state: 'killing', cause: `${cause}: SIGKILL to every process`, signal: SIGKILL, timerMs: context.timings.killWaitMs });
+    }),
+    killDirectly: enqueueActions(({ context, enqueue, system }) => {
+      const seq = context.signalSeq + 1;
+      enqueue.assign({ signalSeq: seq, deliveries: [...context.deliveries, { seq, signal: SIGKILL }] });
+      enqueue.sendTo('runtime', { type: 'signal', seq, signal: SIGKILL, scope: 'all', direct: true } satisfies RuntimeCommand);
+      emitStep(enqueue, context, nowOf(system), {
+        state: 'killing',
+        cause: `no exit ${context.timings.killWaitMs} ms after SIGKILL: killing pid ${context.pid} directly`,
+        signal: SIGKILL,
+        timerMs: context.timings.directKillWaitMs,
+      });
+    }),
+    /** The stop ladder ran out: fail the requests that wanted an exit, keep waiting for one. */
+    failPendingStops: enqueueActions(({ context, enqueue, system }) => {
+      const failing = context.waiters.filter((w) => ['stop', 'kill', 'restart', 'remove'].includes(w.kind));
+      const reason = `tried to kill container, but did not receive an exit event: pid ${context.pid} survived SIGKILL; berth keeps waiting for its exit (check for a process stuck in the D state)`;
+      for (const w of failing) enqueue.emit(fail(w.requestId, 'System', failureMessage(w.kind, context.spec.name, reason)));
+      enqueue.assign({ waiters: without(context.waiters, failing), stuck: true, restartRequested: false, removeRequested: false });
+      emitStep(enqueue, context, nowOf(system), { state: 'stuck', cause: 'no exit after the direct kill: the stop failed, still waiting for the exit' });
+    }),
+    /** Any signal other than SIGKILL: delivered to the main process, answered on delivery. */
+    sendSignal: enqueueActions(({ context, event, enqueue, system }) => {
+      if (event.type !== 'kill') return;
+      const seq = context.signalSeq + 1;
+      const stopping = isStoppingSignal(context.spec, event.signal);
+      const at = nowOf(system);
+      enqueue.assign({
+        signalSeq: seq,
+        deliveries: [...context.deliveries, { seq, signal: event.signal, requestId: event.requestId }],
+        restartCanceled: context.restartCanceled || stopping,
+        manuallyStopped: context.manuallyStopped || stopping,
+      });
+      enqueue.sendTo('runtime', { type: 'signal', seq, signal: event.signal, scope: 'main' } satisfies RuntimeCommand);
+      enqueue.emit(lifecycle(context, 'kill', at, { signal: String(event.signal) }));
+      // A frozen process only receives the signal when thawed; only stopping signals thaw (moby#37137).
+      if (context.frozen && stopping) enqueue.sendTo('runtime', { type: 'thaw' } satisfies RuntimeCommand);
+      emitStep(enqueue, context, at, { state: 'signalled', cause: stopping ? 'kill: stopping signal' : 'kill: signal (the restart policy is kept)', signal: event.signal });
+    }),
+    /** A stop or kill of a paused container: thaw after the signal so it lands (docker-lifecycle.md (d)). */
+    thawIfFrozen: enqueueActions(({ context, enqueue }) => {
+      if (context.frozen) enqueue.sendTo('runtime', { type: 'thaw' } satisfies RuntimeCommand);
+    }),
+    settleDelivery: enqueueActions(({ context, event, enqueue, system }) => {
+      if (event.type !== 'runtime.signalDelivered' && event.type !== 'runtime.signalFailed') return;
+      const delivery = context.deliveries.find((d) => d.seq === event.seq);
+      if (!delivery) return;
+      enqueue.assign({ deliveries: context.deliveries.filter((d) => d !== delivery) });
+      if (event.type === 'runtime.signalFailed') {
+        emitStep(enqueue, context, nowOf(system), { state: 'signalFailed', cause: `signal could not be delivered: ${event.message}`, signal: delivery.signal });
+      }
+      if (!delivery.requestId) return;
+      // No such process: it is exiting, the exit report follows (Docker returns success too).
+      if (event.type === 'runtime.signalDelivered' || event.code === 'ESRCH') enqueue.emit(ok(delivery.requestId));
+      else enqueue.emit(fail(delivery.requestId, 'System', `cannot kill container: ${context.spec.name}: ${event.message}`));
+    }),
+    recordSignalFailureGrace: enqueueActions(({ context, enqueue, system }) => {
+      emitStep(enqueue, context, nowOf(system), {
+        state: 'stopping',
+        cause: 'the stop signal could not be delivered: SIGKILL follows unless the container exits',
+        timerMs: context.timings.signalFailureGraceMs,
+      });
+    }),
+    freeze: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'pause') return;
+      enqueue.assign({ waiters: [...context.waiters, { requestId: event.requestId, kind: 'pause' }] });
+      enqueue.sendTo('runtime', { type: 'freeze' } satisfies RuntimeCommand);
+    }),
+    thaw: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'unpause') return;
+      enqueue.assign({ waiters: [...context.waiters, { requestId: event.requestId, kind: 'unpause' }] });
+      enqueue.sendTo('runtime', { type: 'thaw' } satisfies RuntimeCommand);
+    }),
+    recordPaused: enqueueActions(({ context, enqueue, system }) => {
+      const at = nowOf(system);
+      enqueue.assign({ frozen: true });
+      enqueue.emit(lifecycle(context, 'pause', at));
+      answer(enqueue, context, (w) => w.kind === 'pause');
+      emitStep(enqueue, context, at, { state: 'paused', cause: 'frozen' });
+    }),
+    recordThawed: enqueueActions(({ context, enqueue, system }) => {
+      if (!context.frozen) return;
+      const at = nowOf(system);
+      enqueue.assign({ frozen: false });
+      enqueue.emit(lifecycle(context, 'unpause', at));
+      answer(enqueue, context, (w) => w.kind === 'unpause');
+      emitStep(enqueue, context, at, { state: 'running', cause: 'thawed' });
+    }),
+    /** A freeze that lands after a stop began must not leave the process frozen. */
+    thawLateFreeze: enqueueActions(({ context, enqueue }) => {
+      enqueue.assign({ frozen: true });
+      enqueue.sendTo('runtime', { type: 'thaw' } satisfies RuntimeCommand);
+      answer(enqueue, context, (w) => w.kind === 'pause', { kind: 'Conflict', message: `container ${context.spec.name} is stopping` });
+    }),
+    answerFreezeFailure: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'runtime.freezeFailed') return;
+      const message = `cannot pause or unpause container ${context.spec.name}: ${event.message}`;
+      answer(enqueue, context, (w) => w.kind === 'pause' || w.kind === 'unpause', { kind: 'System', message });
+    }),
+    /** The exit: record it, decide on a restart, emit die (then stop), answer who waited for it. */
+    recordExit: enqueueActions(({ context, event, enqueue, system }) => {
+      if (event.type !== 'runtime.exited') return;
+      const at = nowOf(system);
+      const runDurationMs = context.startedAt === null ? 0 : at - context.startedAt;
+      const decision = context.restartRequested || context.removeRequested
+        ? { restart: false, backoffMs: context.backoffMs }
+        : decideRestart(context.spec.restart, context, {
+            exitCode: event.exitCode,
+            manuallyStopped: context.manuallyStopped,
+            restartCanceled: context.restartCanceled,
+            runDurationMs,
+          });
+      enqueue.assign({
+        exitCode: event.exitCode,
+        finishedAt: at,
+        pid: 0,
+        frozen: false,
+        stuck: false,
+        deliveries: [],
+        backoffMs: decision.backoffMs,
+        restartDelayMs: decision.restart ? decision.backoffMs : null,
+        restartCount: context.restartCount + (decision.restart ? 1 : 0),
+      });
+      enqueue.emit(lifecycle(context, 'die', at, { exitCode: String(event.exitCode), execDuration: String(Math.floor(runDurationMs / 1000)) }));
+      if (context.stopRequest) enqueue.emit(lifecycle(context, 'stop', at));
+      const result: WaitResult = { StatusCode: event.exitCode };
+      const answered = context.waiters.filter((w) => ['stop', 'kill', 'wait.not-running', 'wait.next-exit'].includes(w.kind));
+      for (const w of answered) enqueue.emit(ok(w.requestId, w.kind.startsWith('wait.') ? result : undefined));
+      enqueue.assign({ waiters: without(context.waiters, answered) });
+      const how = event.signal ? `exited on signal ${event.signal}` : `exited with status ${event.exitCode}`;
+      emitStep(enqueue, context, at, { state: 'exited', cause: decision.restart ? `${how}; restarting in ${decision.backoffMs} ms` : how, exitCode: event.exitCode });
+      enqueue.assign({ stopFlowActive: false });
+    }),
+    /** A stop or kill while the policy waits to restart: no process, so no signal; the restart is cancelled. */
+    cancelRestart: enqueueActions(({ context, event, enqueue, system }) => {
+      if (event.type !== 'stop' && event.type !== 'kill') return;
+      const at = nowOf(system);
+      enqueue.assign({ restartDelayMs: null, restartCanceled: true, manuallyStopped: context.manuallyStopped || event.type === 'stop' || event.signal === SIGKILL || isStoppingSignal(context.spec, event.signal) });
+      if (event.type === 'stop') enqueue.emit(lifecycle(context, 'stop', at));
+      enqueue.emit(ok(event.requestId));
+      emitStep(enqueue, context, at, { state: 'exited', cause: `${event.type} while waiting to restart: restart cancelled` });
+    }),
+    emitStopOfPendingRestart: enqueueActions(({ context, enqueue, system }) => {
+      enqueue.emit(lifecycle(context, 'stop', nowOf(system)));
+      enqueue.assign({ restartDelayMs: null });
+    }),
+    acceptRestartOfStopped: assign(({ context, event }) => {
+      if (event.type !== 'restart') return {};
+      return { restartRequested: true, waiters: [...context.waiters, { requestId: event.requestId, kind: 'restart' as const }] };
+    }),
+    acceptRemove: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'remove') return;
+      enqueue.assign({ waiters: [...context.waiters, { requestId: event.requestId, kind: 'remove' }], removeRequested: true });
+    }),
+    /** The end: destroy, and every waiter answered (removal wakes all wait conditions, as in Docker). */
+    recordRemoved: enqueueActions(({ context, enqueue, system }) => {
+      enqueue.emit(lifecycle(context, 'destroy', nowOf(system)));
+      const result: WaitResult = { StatusCode: context.exitCode };
+      for (const w of context.waiters) {
+        if (w.kind.startsWith('wait.') || w.kind === 'remove') enqueue.emit(ok(w.requestId, w.kind.startsWith('wait.') ? result : undefined));
+        else enqueue.emit(fail(w.requestId, 'NotFound', `No such container: ${context.spec.name}`));
+      }
+      enqueue.assign({ waiters: [] });
+    }),
+    registerWait: assign(({ context, event }) => {
+      if (event.type !== 'wait') return {};
+      return { waiters: [...context.waiters, { requestId: event.requestId, kind: `wait.${event.condition}` as const }] };
+    }),
+    answerWaitNow: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'wait') return;
+      const result: WaitResult = { StatusCode: context.exitCode };
+      if (context.error) result.Error = { Message: context.error };
+      enqueue.emit(ok(event.requestId, result));
+    }),
+    cancelWait: assign(({ context, event }) => {
+      if (event.type !== 'wait.cancel') return {};
+      return { waiters: context.waiters.filter((w) => w.requestId !== event.requestId) };
+    }),
+    /** Tells the supervisor, when there is one, that this container no longer runs. */
+    notifySettled: enqueueActions(({ context, enqueue, self }) => {
+      if (self._parent) enqueue.sendParent({ type: 'container.settled', id: context.spec.id });
+    }),
+    replyOk: enqueueActions(({ event, enqueue }) => {
+      if ('requestId' in event) enqueue.emit(ok(event.requestId));
+    }),
+    // Refusals: a command the current state cannot take, with Docker's status and message.
+    rejectNotModified: emit(rejection('notModified')),
+    rejectAlreadyStarted: emit(rejection('alreadyStarted')),
+    rejectNotRunning: emit(rejection('notRunning')),
+    rejectNotPaused: emit(rejection('notPaused')),
+    rejectAlreadyPaused: emit(rejection('alreadyPaused')),
+    rejectStartPaused: emit(rejection('startPaused')),
+    rejectStarting: emit(rejection('starting')),
+    rejectStopping: emit(rejection('stopping')),
+    rejectRestarting: emit(rejection('restarting')),
+    rejectRemoveRunning: emit(rejection('removeRunning')),
+    rejectRemovePaused: emit(rejection('removePaused')),
+    rejectRemoveRestarting: emit(rejection('removeRestarting')),
+    dropStaleReport: () => {},
+  },
+}).createMachine({
+  id: 'container',
+  context: ({ input }) => ({
+    spec: input.spec,
+    timings: { ...defaultTimings, ...input.timings },
+    generation: 0,
+    pid: 0,
+    startedAt: null,
+    finishedAt: null,
+    exitCode: 0,
+    error: '',
+    restartCount: 0,
+    backoffMs: 0,
+    restartDelayMs: null,
+    restartCanceled: false,
+    manuallyStopped: false,
+    frozen: false,
+    stopRequest: null,
+    restartRequested: false,
+    removeRequested: false,
+    signalSeq: 0,
+    deliveries: [],
+    waiters: [],
+    stopFlow: [],
+    stopFlowStartedAt: null,
+    stopFlowActive: false,
+    stuck: false,
+  }),
+  initial: 'created',
+  on: {
+    'wait.cancel': { actions: 'cancelWait' },
+  },
+  states: {
+    created: {
+      entry: 'notifySettled',
+      on: {
+        start: { target: 'alive', actions: 'beginManualStart' },
+        restart: { target: 'alive', actions: ['beginManualStart', 'acceptRestartOfStopped'] },
+        stop: { actions: 'rejectNotModified' },
+        kill: { actions: 'rejectNotRunning' },
+        pause: { actions: 'rejectNotRunning' },
+        unpause: { actions: 'rejectNotPaused' },
+        remove: { target: 'removed', actions: 'acceptRemove' },
+        wait: [{ guard: 'waitsForNotRunning', actions: 'answerWaitNow' }, { actions: 'registerWait' }],
+      },
+    },
+    alive: {
+      invoke: {
+        id: 'runtime',
+        src: 'runtime',
+        input: ({ context }): RuntimeInput => ({ spec: context.spec, generation: context.generation }),
+      },
+      initial: 'starting',
+      on: {
+        'runtime.exited': [{ guard: 'isStaleReport', actions: 'dropStaleReport' }, { target: 'exiting', actions: 'recordExit' }],
+        'runtime.signalDelivered': { actions: 'settleDelivery' },
+        'runtime.signalFailed': { actions: 'settleDelivery' },
+        'runtime.thawed': { actions: 'recordThawed' },
+        'runtime.frozen': { actions: 'thawLateFreeze' },
+        'runtime.freezeFailed': { actions: 'answerFreezeFailure' },
+        start: { actions: 'rejectAlreadyStarted' },
+        stop: { target: '.stopping', actions: 'acceptStop' },
+        restart: { target: '.stopping', actions: 'acceptStop' },
+        kill: [{ guard: 'isSigkill', target: '.killing', actions: 'acceptKill' }, { actions: 'sendSignal' }],
+        pause: { actions: 'rejectStopping' },
+        unpause: { actions: 'rejectNotPaused' },
+        remove: [{ guard: 'isForced', target: '.killing', actions: 'acceptKill' }, { actions: 'rejectRemoveRunning' }],
+        wait: { actions: 'registerWait' },
+      },
+      states: {
+        starting: {
+          on: {
+            'runtime.started': [
+              { guard: 'hasStopRequest', target: 'stopping', actions: 'recordStarted' },
+              { target: 'running', actions: 'recordStarted' },
+            ],
+            'runtime.startFailed': { target: '#container.startFailed', actions: 'recordStartFailure' },
+            // A stop during start is kept and carried out as soon as the process runs.
+            stop: { actions: 'acceptStop' },
+            restart: { actions: 'rejectStarting' },
+            kill: { actions: 'rejectStarting' },
+            pause: { actions: 'rejectStarting' },
+            remove: [{ guard: 'isForced', actions: 'rejectStarting' }, { actions: 'rejectRemoveRunning' }],
+          },
+        },
+        running: {
+          on: {
+            pause: { actions: 'freeze' },
+            'runtime.frozen': { target: 'paused', actions: 'recordPaused' },
+          },
+        },
+        paused: {
+          on: {
+            start: { actions: 'rejectStartPaused' },
+            pause: { actions: 'rejectAlreadyPaused' },
+            unpause: { actions: 'thaw' },
+            'runtime.thawed': { target: 'running', actions: 'recordThawed' },
+            remove: [{ guard: 'isForced', target: 'killing', actions: 'acceptKill' }, { actions: 'rejectRemovePaused' }],
+          },
+        },
+        stopping: {
+          entry: ['sendStopSignal', 'thawIfFrozen'],
+          initial: 'deciding',
+          on: {
+            // Concurrent stops are coalesced: they join the flow in progress (docker-lifecycle.md (k).9).
+            stop: { actions: 'acceptStop' },
+            restart: { actions: 'acceptStop' },
+          },
+          states: {
+            deciding: { always: [{ guard: 'hasStopTimeout', target: 'graceful' }, { target: 'untimed' }] },
+            graceful: {
+              after: { stopTimeout: '#container.alive.killing' },
+              on: {
+                'runtime.signalFailed': [
+                  { guard: 'isStopSignalFailure', target: 'signalFailed', actions: 'settleDelivery' },
+                  { actions: 'settleDelivery' },
+                ],
+              },
+            },
+            signalFailed: {
+              entry: 'recordSignalFailureGrace',
+              after: { signalFailureGrace: '#container.alive.killing' },
+            },
+            // A negative timeout: no timer at all, never SIGKILL (a Docker stop -t -1).
+            untimed: {},
+          },
+        },
+        killing: {
+          entry: ['sendKillSignal', 'thawIfFrozen'],
+          initial: 'awaitingExit',
+          on: {
+            stop: { actions: 'acceptStop' },
+            restart: { actions: 'acceptStop' },
+            kill: [{ guard: 'isSigkill', actions: 'acceptKill' }, { actions: 'sendSignal' }],
+            remove: [{ guard: 'isForced', actions: 'acceptKill' }, { actions: 'rejectRemoveRunning' }],
+          },
+          states: {
+            awaitingExit: { after: { killWait: 'directKill' } },
+            directKill: { entry: 'killDirectly', after: { directKillWait: 'stuck' } },
+            // The stop failed; the exit may still come. A new stop or kill runs the ladder again.
+            stuck: {
+              entry: 'failPendingStops',
+              on: {
+                stop: { target: '#container.alive.killing', reenter: true, actions: 'acceptStop' },
+                kill: [{ guard: 'isSigkill', target: '#container.alive.killing', reenter: true, actions: 'acceptKill' }, { actions: 'sendSignal' }],
+                remove: [{ guard: 'isForced', target: '#container.alive.killing', reenter: true, actions: 'acceptKill' }, { actions: 'rejectRemoveRunning' }],
+              },
+            },
+          },
+        },
+      },
+    },
+    exiting: {
+      always: [
+        { guard: 'restartRequested', target: 'alive', actions: 'beginManualStart' },
+        { guard: 'removeRequested', target: 'removed' },
+        { guard: 'willRestart', target: 'restarting' },
+        { guard: 'isAutoRemove', target: 'removed' },
+        { target: 'exited' },
+      ],
+    },
+    startFailed: {
+      always: [
+        { guard: 'isAutoRemove', target: 'removed' },
+        { guard: 'hasNeverStarted', target: 'created' },
+        { target: 'exited' },
+      ],
+    },
+    restarting: {
+      after: { restartBackoff: { target: 'alive', actions: 'beginPolicyStart' } },
+      on: {
+        start: { actions: 'rejectAlreadyStarted' },
+        stop: { target: 'exited', actions: 'cancelRestart' },
+        kill: [{ guard: 'isStoppingKill', target: 'exited', actions: 'cancelRestart' }, { actions: 'replyOk' }],
+        restart: { target: 'alive', actions: ['emitStopOfPendingRestart', 'beginManualStart', 'acceptRestartOfStopped'] },
+        pause: { actions: 'rejectRestarting' },
+        unpause: { actions: 'rejectNotPaused' },
+        remove: [{ guard: 'isForced', target: 'removed', actions: 'acceptRemove' }, { actions: 'rejectRemoveRestarting' }],
+        wait: { actions: 'registerWait' },
+      },
+    },
+    exited: {
+      entry: 'notifySettled',
+      on: {
+        start: { target: 'alive', actions: 'beginManualStart' },
+        restart: { target: 'alive', actions: ['beginManualStart', 'acceptRestartOfStopped'] },
+        stop: { actions: 'rejectNotModified' },
+        kill: { actions: 'rejectNotRunning' },
+        pause: { actions: 'rejectNotRunning' },
+        unpause: { actions: 'rejectNotPaused' },
+        remove: { target: 'removed', actions: 'acceptRemove' },
+        wait: [{ guard: 'waitsForNotRunning', actions: 'answerWaitNow' }, { actions: 'registerWait' }],
+      },
+    },
+    removed: {
+      type: 'final',
+      entry: ['recordRemoved', 'notifySettled'],
+    },
+  },
+});
+
+// The part of XState's `enqueue` the helpers below use.
+interface Enqueue {
+  assign(assignment: Partial<ContainerContext> | ((args: { context: ContainerContext }) => Partial<ContainerContext>)): void;
+  emit(event: ContainerEmitted): void;
+}
+
+type RejectReason = keyof typeof rejections;
+
+// Docker's status and message for each command a state refuses (docker-lifecycle.md (c), (d), (i)).
+const rejections = {
+  notModified: ['NotModified', (name) => `container ${name} is not running`],
+  alreadyStarted: ['NotModified', (name) => `container ${name} is already started`],
+  notRunning: ['Conflict', (name) => `container ${name} is not running`],
+  // Docker answers 500 here, not 409 (docker-lifecycle.md (k).8); berth mirrors the status.
+  notPaused: ['System', (name) => `Container ${name} is not paused`],
+  alreadyPaused: ['Conflict', (name) => `container ${name} is already paused`],
+  startPaused: ['Conflict', () => 'cannot start a paused container, try unpause instead'],
+  starting: ['Conflict', (name) => `container ${name} is starting: retry once it is running`],
+  stopping: ['Conflict', (name) => `container ${name} is stopping: wait for it to exit, or kill it`],
+  restarting: ['Conflict', (name) => `Container ${name} is restarting, wait until the container is running`],
+  removeRunning: ['Conflict', (name) => `cannot remove container ${name}: container is running: stop the container before removing or force remove`],
+  removePaused: ['Conflict', (name) => `cannot remove container ${name}: container is paused and must be unpaused first`],
+  removeRestarting: ['Conflict', (name) => `cannot remove container ${name}: container is restarting: stop the container before removing or force remove`],
+} satisfies Record<string, [ErrorKind, (name: string) => string]>;
+
+function rejection(reason: RejectReason) {
+  return ({ context, event }: { context: ContainerContext; event: ContainerEvent }): ContainerEmitted => {
+    const [kind, message] = rejections[reason];
+    return fail('requestId' in event ? event.requestId : '', kind, message(context.spec.name));
+  };
+}
+
+// Fields reset at the start of every run.
+function freshRun(context: ContainerContext): Partial<ContainerContext> {
+  return {
+    generation: context.generation + 1,
+    pid: 0,
+    error: '',
+    frozen: false,
+    stopRequest: null,
+    restartDelayMs: null,
+    restartCanceled: false,
+    removeRequested: false,
+    deliveries: [],
+    stuck: false,
+  };
+}
+
+function lifecycle(context: ContainerContext, action: LifecycleAction, at: number, extra: Record<string, string> = {}): ContainerEmitted {
+  const attributes = { ...context.spec.labels, image: context.spec.image, name: context.spec.name, ...extra };
+  return { type: 'lifecycle', action, at, attributes };
+}
+
+function ok(requestId: string, value?: WaitResult): ContainerEmitted {
+  return value === undefined ? { type: 'reply', requestId, ok: true } : { type: 'reply', requestId, ok: true, value };
+}
+
+function fail(requestId: string, kind: ErrorKind, message: string): ContainerEmitted {
+  return { type: 'reply', requestId, ok: false, error: { kind, message } };
+}
+
+function without(waiters: Waiter[], answered: Waiter[]): Waiter[] {
+  return waiters.filter((w) => !answered.includes(w));
+}
+
+// Answers (and forgets) the waiters that match, with success or the given error.
+function answer(enqueue: Enqueue, context: ContainerContext, match: (w: Waiter) => boolean, error?: { kind: ErrorKind; message: string }) {
+  const answered = context.waiters.filter(match);
+  for (const w of answered) enqueue.emit(error ? fail(w.requestId, error.kind, error.message) : ok(w.requestId));
+  if (answered.length) enqueue.assign({ waiters: without(context.waiters, answered) });
+}
+
+function failureMessage(kind: WaiterKind, name: string, reason: string): string {
+  if (kind === 'restart') return `Cannot restart container ${name}: ${reason}`;
+  if (kind === 'kill') return `cannot kill container: ${name}: ${reason}`;
+  if (kind === 'remove') return `cannot remove container ${name}: could not kill: ${reason}`;
+  return `cannot stop container: ${name}: ${reason}`;
+}
+
+// Appends a step to the stop flow (when one is in progress) and emits it for the logs.
+function emitStep(enqueue: Enqueue, context: ContainerContext, at: number, fields: Omit<FlowStep, 'at' | 'elapsedMs'>) {
+  const since = context.stopFlowStartedAt;
+  const step: FlowStep = { at, elapsedMs: since === null ? 0 : at - since, ...fields };
+  if (context.stopFlowActive) {
+    enqueue.assign(({ context: current }) => ({ stopFlow: [...current.stopFlow, step].slice(-maxFlowSteps) }));
+  }
+  enqueue.emit({ type: 'step', containerId: context.spec.id, name: context.spec.name, step });
+}
