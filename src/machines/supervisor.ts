@@ -1,0 +1,160 @@
+// The supervisor: spawns one container machine per container, routes commands to them, turns the
+// engine process's SIGTERM/SIGINT into a graceful shutdown, and bounds that shutdown: every
+// container is stopped in parallel with its own signal and timeout, and after the budget
+// (max(15 s, largest stop timeout + 5 s), docker-lifecycle.md (h)) whatever is left is killed.
+import { assign, enqueueActions, fromCallback, setup, stopChild, type AnyActorRef } from 'xstate';
+import { containerMachine, type ContainerCommand } from './container.js';
+import type { ContainerEmitted } from './records.js';
+import { SIGKILL, defaultTimings, type ContainerSpec, type Timings } from './spec.js';
+
+export type SupervisorEvent =
+  | { type: 'container.create'; spec: ContainerSpec }
+  /** `actorId` is containerActorId(spec). */
+  | { type: 'container.command'; actorId: string; command: ContainerCommand }
+  | { type: 'container.settled'; id: string }
+  | { type: 'os.signal'; signal: string }
+  | { type: 'shutdown'; timeoutMs?: number }
+  | { type: 'xstate.done.actor.*'; actorId: string };
+
+export interface SupervisorInput {
+  timings?: Partial<Timings>;
+  /** Listen to the engine process's SIGTERM and SIGINT. */
+  handleSignals?: boolean;
+}
+
+export interface SupervisorContext {
+  timings: Timings;
+  handleSignals: boolean;
+  /** Containers that were still running when the shutdown began and have not settled yet. */
+  pending: string[];
+  shutdownBudgetMs: number;
+  /** The OS signal that began the shutdown, if one did. */
+  shutdownSignal: string | null;
+  forced: boolean;
+}
+
+/** The actor id (and system id) of a container's machine: readable in the inspector, unique. */
+export function containerActorId(spec: Pick<ContainerSpec, 'id' | 'name'>): string {
+  return `container:${spec.name}:${spec.id.slice(0, 12)}`;
+}
+
+/** Placeholder for the OS-signal listener; the engine provides the real one (actors/os-signals.ts). */
+const noSignals = fromCallback(() => {});
+
+export const supervisorMachine = setup({
+  types: {
+    context: {} as SupervisorContext,
+    input: {} as SupervisorInput,
+    events: {} as SupervisorEvent,
+    emitted: {} as Extract<ContainerEmitted, { type: 'reply' }>,
+  },
+  actors: { container: containerMachine, osSignals: noSignals },
+  guards: {
+    allSettled: ({ context }) => context.pending.length === 0,
+  },
+  delays: {
+    shutdownBudget: ({ context }) => context.shutdownBudgetMs,
+    forceWait: ({ context }) => context.timings.killWaitMs + context.timings.directKillWaitMs,
+  },
+  actions: {
+    listenToOsSignals: enqueueActions(({ context, enqueue }) => {
+      if (context.handleSignals) enqueue.spawnChild('osSignals', { id: 'os-signals' });
+    }),
+    spawnContainer: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'container.create') return;
+      const id = containerActorId(event.spec);
+      enqueue.spawnChild('container', { id, systemId: id, input: { spec: event.spec, timings: context.timings } });
+    }),
+    forwardCommand: enqueueActions(({ event, enqueue, self }) => {
+      if (event.type !== 'container.command') return;
+      // Sending to a missing child would put the supervisor in error: look it up first.
+      const child = (self.getSnapshot() as { children: Record<string, AnyActorRef | undefined> }).children[event.actorId];
+      if (child) enqueue.sendTo(child, event.command);
+      else if (event.command.type !== 'wait.cancel') {
+        // Removed a moment ago: still, every command gets an answer.
+        enqueue.emit({ type: 'reply', requestId: event.command.requestId, ok: false, error: { kind: 'NotFound', message: `No such container: ${event.actorId}` } });
+      }
+    }),
+    forgetRemoved: enqueueActions(({ event, enqueue }) => {
+      if ('actorId' in event) enqueue(stopChild(event.actorId));
+    }),
+    recordSignal: assign({ shutdownSignal: ({ event }) => (event.type === 'os.signal' ? event.signal : null) }),
+    /** Stops every running container in parallel, each with its own signal and timeout. */
+    stopAll: enqueueActions(({ context, event, enqueue, self }) => {
+      const running = containerChildren(self).filter((c) => isRunning(c));
+      const timeouts = running.map((c) => {
+        const { spec, timings } = c.getSnapshot().context;
+        return spec.stopTimeoutMs ?? timings.defaultStopTimeoutMs;
+      });
+      const largest = Math.max(0, ...timeouts.filter((t) => t >= 0));
+      const budget = event.type === 'shutdown' && event.timeoutMs !== undefined
+        ? event.timeoutMs
+        : Math.max(context.timings.shutdownMinimumMs, largest + context.timings.shutdownGraceMs);
+      enqueue.assign({ pending: running.map((c) => c.getSnapshot().context.spec.id), shutdownBudgetMs: budget });
+      for (const child of running) {
+        enqueue.sendTo(child, { type: 'stop', requestId: `shutdown:${child.id}`, cause: 'shutdown' } satisfies ContainerCommand);
+      }
+    }),
+    /** The budget ran out: SIGKILL whatever still runs. */
+    killAll: enqueueActions(({ enqueue, self }) => {
+      enqueue.assign({ forced: true });
+      for (const child of containerChildren(self).filter((c) => isRunning(c))) {
+        enqueue.sendTo(child, { type: 'kill', requestId: `shutdown-kill:${child.id}`, signal: SIGKILL } satisfies ContainerCommand);
+      }
+    }),
+    markSettled: assign({
+      pending: ({ context, event }) => (event.type === 'container.settled' ? context.pending.filter((id) => id !== event.id) : context.pending),
+    }),
+  },
+}).createMachine({
+  id: 'supervisor',
+  context: ({ input }) => ({
+    timings: { ...defaultTimings, ...input.timings },
+    handleSignals: input.handleSignals ?? false,
+    pending: [],
+    shutdownBudgetMs: 0,
+    shutdownSignal: null,
+    forced: false,
+  }),
+  entry: 'listenToOsSignals',
+  initial: 'running',
+  on: {
+    'container.command': { actions: 'forwardCommand' },
+    'container.settled': { actions: 'markSettled' },
+    'xstate.done.actor.*': { actions: 'forgetRemoved' },
+  },
+  states: {
+    running: {
+      on: {
+        'container.create': { actions: 'spawnContainer' },
+        'os.signal': { target: 'shuttingDown', actions: 'recordSignal' },
+        shutdown: { target: 'shuttingDown' },
+      },
+    },
+    shuttingDown: {
+      entry: 'stopAll',
+      always: { guard: 'allSettled', target: 'done' },
+      after: { shutdownBudget: 'forcing' },
+      // A second Ctrl-C does not wait for the budget (as docker compose does).
+      on: { 'os.signal': 'forcing' },
+    },
+    forcing: {
+      entry: 'killAll',
+      always: { guard: 'allSettled', target: 'done' },
+      after: { forceWait: 'done' },
+    },
+    done: { type: 'final' },
+  },
+});
+
+type ContainerRef = AnyActorRef & { getSnapshot(): { value: unknown; context: { spec: ContainerSpec; timings: Timings } } };
+
+function containerChildren(self: AnyActorRef): ContainerRef[] {
+  const children = (self.getSnapshot() as { children: Record<string, AnyActorRef> }).children;
+  return Object.entries(children).filter(([id]) => id.startsWith('container:')).map(([, ref]) => ref as ContainerRef);
+}
+
+function isRunning(child: ContainerRef): boolean {
+  const value = child.getSnapshot().value;
+  return typeof value === 'object' || value === 'restarting';
+}

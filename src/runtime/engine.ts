@@ -1,0 +1,354 @@
+// createEngine(): the promise API embedders use, over the supervisor actor. Every command is a
+// message to a container's machine and resolves when that machine replies; reads (inspect, list,
+// logs) come from the machine's last snapshot and never wait on it.
+import { randomBytes } from 'node:crypto';
+import { createActor, type Actor, type AnyActorLogic, type InspectionEvent, type Observer } from 'xstate';
+import { createProcessRuntime } from '../actors/process.js';
+import { osSignals } from '../actors/os-signals.js';
+import type { Clock } from '../machines/clock.js';
+import { containerMachine, type ContainerCommand } from '../machines/container.js';
+import type { ContainerEmitted, WaitCondition, WaitResult } from '../machines/records.js';
+import type { ContainerSpec, Timings } from '../machines/spec.js';
+import { SIGKILL } from '../machines/spec.js';
+import { containerActorId, supervisorMachine } from '../machines/supervisor.js';
+import { ConflictError, InvalidArgumentError, NotFoundError, errorOfKind } from './errors.js';
+import { EventBus, type DockerEvent, type EventFilters } from './events.js';
+import { toInspect, toSummary, statusOf, type ContainerSnapshot, type ContainerSummary, type InspectResponse } from './inspect.js';
+import { silentLogger, type Logger } from './log.js';
+import { OutputBuffer, type LogLine, type LogOptions } from './output.js';
+import { parseSignal, signalName } from './signals.js';
+import { parseTimeoutSeconds, toContainerSpec, type CreateOptions } from './spec.js';
+
+export interface EngineOptions {
+  /** 'process' (default): host processes in their own process group; or any actor logic speaking the runtime protocol. */
+  runtime?: 'process' | AnyActorLogic;
+  /** A pino logger for one line per lifecycle step; silent when absent. */
+  logger?: Logger;
+  /** An XState inspection observer for the whole actor system (supervisor and every container). */
+  inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+  /** The clock timers run on; a SimulatedClock makes every stop flow instant and exact. */
+  clock?: Clock;
+  /** Stop-ladder durations in milliseconds; Docker's by default (machines/spec.ts). */
+  timings?: Partial<Timings>;
+  /** Turn the engine process's SIGTERM/SIGINT into a graceful shutdown, then re-raise the signal. */
+  handleSignals?: boolean;
+  /** Events queued per `events()` consumer before its stream ends with EventStreamOverflowError. */
+  eventQueueSize?: number;
+  /** Events kept for `events({ since })` replays. */
+  eventHistorySize?: number;
+  /** Output kept per container, in bytes (default 1 MiB). */
+  logBufferBytes?: number;
+}
+
+export interface StopOptions {
+  /** Seconds before SIGKILL; negative waits forever. Default: the container's, else 10. */
+  timeout?: number;
+  /** Default: the container's stop signal, else SIGTERM. */
+  signal?: string | number;
+}
+
+export interface WaitOptions {
+  condition?: WaitCondition;
+  /** Gives up waiting (the container is not affected). */
+  signal?: AbortSignal;
+}
+
+export interface ShutdownResult {
+  /** The budget ran out and the containers still running were killed. */
+  forced: boolean;
+  /** Names of containers still not exited when the engine gave up on them. */
+  remaining: string[];
+  /** The OS signal that began the shutdown, if one did. */
+  signal: string | null;
+}
+
+interface Entry {
+  spec: ContainerSpec;
+  actorId: string;
+  ref: { getSnapshot(): ContainerSnapshot };
+  output: OutputBuffer;
+}
+
+interface Pending {
+  resolve(value: WaitResult | undefined): void;
+  reject(error: Error): void;
+}
+
+const waitConditions: WaitCondition[] = ['not-running', 'next-exit', 'removed'];
+const realClock: Clock = { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (id) => clearTimeout(id as NodeJS.Timeout), now: () => Date.now() };
+
+/**
+ * Creates an engine: containers as XState machines under one supervisor actor.
+ * @example
+ * const engine = createEngine();
+ * const { id } = await engine.create({ name: 'web', cmd: ['node', 'server.js'], stopTimeout: 5 });
+ * await engine.start(id);
+ * await engine.stop('web'); // SIGTERM, 5 s, SIGKILL
+ * await engine.shutdown();
+ */
+export function createEngine(options: EngineOptions = {}): Engine {
+  return new Engine(options);
+}
+
+/** The embedding API. Refs are a name, a full id or a unique id prefix; timeouts are seconds. */
+export class Engine {
+  /** The supervisor actor: subscribe to it, or look containers up with `actor.system.get(...)`. */
+  readonly actor: Actor<typeof supervisorMachine>;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly bus: EventBus;
+  private readonly entries = new Map<string, Entry>();
+  private readonly names = new Map<string, string>();
+  private readonly pending = new Map<string, Pending>();
+  private readonly logBufferBytes: number;
+  private requestSeq = 0;
+  private closing = false;
+  private shutdownResult: Promise<ShutdownResult>;
+  private settleShutdown!: (result: ShutdownResult) => void;
+
+  constructor(options: EngineOptions) {
+    this.clock = options.clock ?? realClock;
+    this.logger = options.logger ?? silentLogger();
+    this.logBufferBytes = options.logBufferBytes ?? 1024 * 1024;
+    this.bus = new EventBus({ clock: this.clock, queueSize: options.eventQueueSize, historySize: options.eventHistorySize });
+    this.shutdownResult = new Promise((resolve) => { this.settleShutdown = resolve; });
+    const runtime = options.runtime === undefined || options.runtime === 'process'
+      ? createProcessRuntime({ onOutput: (id, stream, chunk) => this.entries.get(id)?.output.write(stream, chunk) })
+      : options.runtime;
+    const machine = supervisorMachine.provide({
+      actors: { container: containerMachine.provide({ actors: { runtime } }), osSignals },
+    });
+    this.actor = createActor(machine, {
+      input: { timings: options.timings, handleSignals: options.handleSignals },
+      clock: this.clock,
+      inspect: options.inspect,
+    });
+    this.actor.on('reply', (reply) => this.settle(reply));
+    this.actor.subscribe({
+      next: (snapshot) => { if (snapshot.status === 'done') this.finishShutdown(); },
+      error: (error) => this.logger.error({ err: error }, 'the supervisor failed'),
+    });
+    this.actor.start();
+  }
+
+  /** Creates a container (Docker's `create`); it does not start it. */
+  async create(options: CreateOptions): Promise<{ id: string; name: string }> {
+    this.assertOpen();
+    const id = randomBytes(32).toString('hex');
+    const spec = toContainerSpec(options, id, this.clock.now());
+    if (this.names.has(spec.name)) {
+      throw new ConflictError(`Conflict. The container name "/${spec.name}" is already in use by container "${this.names.get(spec.name)}". You have to remove (or rename) that container to be able to reuse that name.`);
+    }
+    const actorId = containerActorId(spec);
+    this.actor.send({ type: 'container.create', spec });
+    const ref = this.actor.system.get(actorId);
+    if (!ref) throw new ConflictError(`container ${spec.name} could not be created: the engine is shutting down`);
+    const entry: Entry = { spec, actorId, ref, output: new OutputBuffer(this.logBufferBytes, () => this.clock.now()) };
+    this.entries.set(id, entry);
+    this.names.set(spec.name, id);
+    ref.on('*', (event: ContainerEmitted) => this.onContainerEmitted(entry, event));
+    this.publish(entry, 'create', this.clock.now(), {});
+    this.logger.info({ container: spec.name, cid: id.slice(0, 12), cmd: spec.cmd }, 'created');
+    return { id, name: spec.name };
+  }
+
+  /** Starts a created or exited container; resolves once its process runs. */
+  async start(ref: string): Promise<void> {
+    this.assertOpen();
+    await this.command(ref, { type: 'start' });
+  }
+
+  /**
+   * Docker's stop: the stop signal, then SIGKILL after the timeout, then the direct kill.
+   * Resolves after the exit; rejects with SystemError if even the direct kill did not end it,
+   * NotModifiedError if it was not running.
+   */
+  async stop(ref: string, options: StopOptions = {}): Promise<void> {
+    await this.command(ref, { type: 'stop', ...parseStopOptions(options) });
+  }
+
+  /** Sends a signal (default SIGKILL). SIGKILL resolves after the exit, others on delivery. */
+  async kill(ref: string, options: { signal?: string | number } = {}): Promise<void> {
+    const signal = options.signal === undefined ? SIGKILL : parseSignal(options.signal);
+    await this.command(ref, { type: 'kill', signal });
+  }
+
+  async pause(ref: string): Promise<void> {
+    await this.command(ref, { type: 'pause' });
+  }
+
+  async unpause(ref: string): Promise<void> {
+    await this.command(ref, { type: 'unpause' });
+  }
+
+  /** Stop (as `stop`) then start; a stopped container is just started. */
+  async restart(ref: string, options: StopOptions = {}): Promise<void> {
+    this.assertOpen();
+    await this.command(ref, { type: 'restart', ...parseStopOptions(options) });
+  }
+
+  /** Removes a container; `force` kills a running one first (SIGKILL, as `docker rm -f`). */
+  async remove(ref: string, options: { force?: boolean } = {}): Promise<void> {
+    await this.command(ref, { type: 'remove', force: options.force === true });
+  }
+
+  /** Docker's wait: resolves with the exit status when the condition is met. */
+  async wait(ref: string, options: WaitOptions = {}): Promise<WaitResult> {
+    const condition = options.condition ?? 'not-running';
+    if (!waitConditions.includes(condition)) {
+      throw new InvalidArgumentError(`invalid condition: ${JSON.stringify(condition)}: use one of ${waitConditions.join(', ')}`);
+    }
+    options.signal?.throwIfAborted();
+    const result = this.command(ref, { type: 'wait', condition }, (requestId, entry) => {
+      options.signal?.addEventListener('abort', () => {
+        const pending = this.pending.get(requestId);
+        if (!pending) return;
+        this.pending.delete(requestId);
+        this.actor.send({ type: 'container.command', actorId: entry.actorId, command: { type: 'wait.cancel', requestId } });
+        pending.reject(options.signal!.reason instanceof Error ? options.signal!.reason : new Error('the wait was aborted'));
+      }, { once: true });
+    });
+    return (await result)!;
+  }
+
+  /** Docker's inspect shape, from the container's last snapshot: answers at once, whatever the container is doing. */
+  inspect(ref: string): InspectResponse {
+    return toInspect(this.lookup(ref).ref.getSnapshot());
+  }
+
+  /** Docker's list shape; running (incl. paused and restarting) containers unless `all`. */
+  list(options: { all?: boolean } = {}): ContainerSummary[] {
+    const now = this.clock.now();
+    const summaries: ContainerSummary[] = [];
+    for (const entry of this.entries.values()) {
+      const snapshot = entry.ref.getSnapshot();
+      const status = statusOf(snapshot);
+      if (options.all || status === 'running' || status === 'paused' || status === 'restarting') summaries.push(toSummary(snapshot, now));
+    }
+    return summaries.sort((a, b) => b.Created - a.Created);
+  }
+
+  /** The container's captured output (bounded per container, see `logBufferBytes`). */
+  logs(ref: string, options: LogOptions = {}): LogLine[] {
+    return this.lookup(ref).output.read(options);
+  }
+
+  /** Calls `listener` for each new output line of a container until the returned function is called. */
+  followLogs(ref: string, listener: (line: LogLine) => void): () => void {
+    return this.lookup(ref).output.follow(listener);
+  }
+
+  /** Lifecycle events in Docker's message shape, as an async iterable (see EventBus for overflow). */
+  events(filters: EventFilters = {}): AsyncIterableIterator<DockerEvent> {
+    return this.bus.subscribe(filters);
+  }
+
+  /**
+   * Stops every running container in parallel with its own signal and timeout, then stops the
+   * engine. The budget is max(15 s, largest stop timeout + 5 s) unless `timeout` (seconds) is
+   * given; what still runs then is killed.
+   */
+  async shutdown(options: { timeout?: number } = {}): Promise<ShutdownResult> {
+    const timeoutMs = options.timeout === undefined ? undefined : parseTimeoutSeconds('timeout', options.timeout);
+    if (!this.closing) {
+      this.closing = true;
+      this.logger.info('shutting down');
+      this.actor.send({ type: 'shutdown', timeoutMs });
+    }
+    return this.shutdownResult;
+  }
+
+  private async command(
+    ref: string,
+    command: DistributiveOmit<ContainerCommand, 'requestId'>,
+    onSent?: (requestId: string, entry: Entry) => void,
+  ): Promise<WaitResult | undefined> {
+    const entry = this.lookup(ref);
+    const requestId = `req-${++this.requestSeq}`;
+    const reply = new Promise<WaitResult | undefined>((resolve, reject) => this.pending.set(requestId, { resolve, reject }));
+    this.actor.send({ type: 'container.command', actorId: entry.actorId, command: { ...command, requestId } as ContainerCommand });
+    onSent?.(requestId, entry);
+    return reply;
+  }
+
+  // Docker's lookup order: full id, exact name, unique id prefix.
+  private lookup(ref: string): Entry {
+    if (typeof ref !== 'string' || ref === '') throw new InvalidArgumentError(`Expected a container name or id, got ${JSON.stringify(ref)}`);
+    const name = ref.startsWith('/') ? ref.slice(1) : ref;
+    const exact = this.entries.get(ref) ?? this.entries.get(this.names.get(name) ?? '');
+    if (exact) return exact;
+    const matches = [...this.entries.values()].filter((entry) => entry.spec.id.startsWith(ref));
+    if (matches.length === 1) return matches[0]!;
+    if (matches.length > 1) throw new InvalidArgumentError(`multiple IDs found with provided prefix: ${ref}: give more of the id, or the name`);
+    throw new NotFoundError(`No such container: ${ref}`);
+  }
+
+  private onContainerEmitted(entry: Entry, event: ContainerEmitted): void {
+    if (event.type === 'reply') return this.settle(event);
+    if (event.type === 'lifecycle') {
+      if (event.action === 'die') entry.output.flush();
+      this.publish(entry, event.action, event.at, event.attributes);
+      if (event.action === 'destroy') {
+        this.entries.delete(entry.spec.id);
+        this.names.delete(entry.spec.name);
+      }
+      return;
+    }
+    const { step } = event;
+    this.logger.info({
+      container: event.name, cid: event.containerId.slice(0, 12), state: step.state, elapsedMs: step.elapsedMs,
+      ...(step.signal === undefined ? {} : { signal: signalName(step.signal) }),
+      ...(step.timerMs === undefined ? {} : { timerMs: step.timerMs }),
+      ...(step.exitCode === undefined ? {} : { exitCode: step.exitCode }),
+    }, step.cause);
+  }
+
+  private settle(reply: Extract<ContainerEmitted, { type: 'reply' }>): void {
+    const pending = this.pending.get(reply.requestId);
+    if (!pending) return;
+    this.pending.delete(reply.requestId);
+    if (reply.ok) pending.resolve(reply.value);
+    else pending.reject(errorOfKind(reply.error.kind, reply.error.message));
+  }
+
+  private publish(entry: Entry, action: DockerEvent['Action'], at: number, attributes: Record<string, string>): void {
+    const { spec } = entry;
+    this.bus.publish({
+      Type: 'container',
+      Action: action,
+      Actor: { ID: spec.id, Attributes: { ...spec.labels, image: spec.image, name: spec.name, ...attributes } },
+      scope: 'local',
+      time: Math.floor(at / 1000),
+      timeNano: at * 1e6,
+    });
+  }
+
+  private finishShutdown(): void {
+    this.closing = true;
+    const { forced, pending, shutdownSignal } = this.actor.getSnapshot().context;
+    const remaining = pending.map((id) => this.entries.get(id)?.spec.name ?? id);
+    for (const [requestId, waiter] of this.pending) {
+      this.pending.delete(requestId);
+      waiter.reject(new ConflictError('the engine shut down before this request was answered'));
+    }
+    this.bus.close();
+    this.logger.info({ forced, remaining, signal: shutdownSignal }, 'shut down');
+    this.settleShutdown({ forced, remaining, signal: shutdownSignal });
+    // The listener is gone with the supervisor: re-raising gives the process the default end
+    // (or the embedder's own handler) now that the containers are down.
+    if (shutdownSignal) setImmediate(() => process.kill(process.pid, shutdownSignal));
+  }
+
+  private assertOpen(): void {
+    if (this.closing) throw new ConflictError('the engine is shutting down: it takes no new containers or starts');
+  }
+}
+
+type DistributiveOmit<T, K extends keyof never> = T extends unknown ? Omit<T, K> : never;
+
+function parseStopOptions(options: StopOptions): { timeoutMs?: number; signal?: number } {
+  return {
+    ...(options.timeout === undefined ? {} : { timeoutMs: parseTimeoutSeconds('timeout', options.timeout) }),
+    ...(options.signal === undefined ? {} : { signal: parseSignal(options.signal) }),
+  };
+}

@@ -1,0 +1,149 @@
+// Turns what a caller passes to `engine.create` into a validated ContainerSpec, or a typed 400
+// whose message names the option, what was expected and what was given (execa's style).
+import type { ContainerSpec, RestartPolicy, RestartPolicyName } from '../machines/spec.js';
+import { InvalidArgumentError } from './errors.js';
+import { parseSignal } from './signals.js';
+
+/** The options of `engine.create`. Timeouts are seconds, as in Docker. */
+export interface CreateOptions {
+  /** Unique; generated when absent. Docker's rule: [a-zA-Z0-9][a-zA-Z0-9_.-]+ */
+  name?: string;
+  /** Exec form (an argv array, no shell) or shell form (a string, run by /bin/sh -c). */
+  cmd: string[] | string;
+  env?: Record<string, string> | string[];
+  cwd?: string;
+  stopSignal?: string | number;
+  /** Seconds to wait after the stop signal before SIGKILL; negative waits forever. */
+  stopTimeout?: number;
+  /** "no", "always", "unless-stopped", "on-failure" or "on-failure:N", or the object form. */
+  restart?: string | { name: RestartPolicyName; maximumRetryCount?: number };
+  init?: boolean;
+  labels?: Record<string, string>;
+  image?: string;
+  autoRemove?: boolean;
+}
+
+const namePattern = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
+const policyNames: RestartPolicyName[] = ['no', 'always', 'unless-stopped', 'on-failure'];
+
+/** Validates create options into a spec; throws InvalidArgumentError on any bad field. */
+export function toContainerSpec(options: CreateOptions, id: string, now: number): ContainerSpec {
+  if (options === null || typeof options !== 'object') throw invalid('the create options', 'an object', options);
+  const restart = parseRestartPolicy(options.restart);
+  const autoRemove = optionalBoolean('autoRemove', options.autoRemove);
+  if (autoRemove && restart.name !== 'no') {
+    throw new InvalidArgumentError(`can't create 'AutoRemove' container with restart policy: use autoRemove or restart "${restart.name}", not both`);
+  }
+  return {
+    id,
+    name: options.name === undefined ? generateName(id) : parseName(options.name),
+    cmd: parseCommand(options.cmd),
+    env: parseEnv(options.env),
+    cwd: options.cwd === undefined ? undefined : nonEmptyString('cwd', options.cwd),
+    stopSignal: options.stopSignal === undefined ? undefined : parseSignal(options.stopSignal),
+    stopTimeoutMs: options.stopTimeout === undefined ? undefined : parseTimeoutSeconds('stopTimeout', options.stopTimeout),
+    restart,
+    autoRemove,
+    init: optionalBoolean('init', options.init),
+    labels: parseStringMap('labels', options.labels),
+    image: options.image === undefined ? '' : String(options.image),
+    createdAt: now,
+  };
+}
+
+/** Seconds (possibly fractional, possibly negative) to milliseconds; rejects NaN, Infinity, non-numbers. */
+export function parseTimeoutSeconds(option: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw invalid(`\`${option}\``, 'a finite number of seconds (negative waits forever)', value);
+  }
+  return Math.round(value * 1000);
+}
+
+/** Docker's restart policy strings, e.g. "on-failure:3". */
+export function parseRestartPolicy(value: CreateOptions['restart']): RestartPolicy {
+  if (value === undefined || value === '') return { name: 'no', maximumRetryCount: 0 };
+  const [name, count] = typeof value === 'string' ? splitPolicy(value) : [value.name, value.maximumRetryCount];
+  if (!policyNames.includes(name as RestartPolicyName)) {
+    throw invalid('`restart`', `one of ${policyNames.join(', ')} (on-failure may add :N)`, value);
+  }
+  if (count !== undefined && count !== 0 && name !== 'on-failure') {
+    throw new InvalidArgumentError(`invalid restart policy: maximum retry count can only be used with 'on-failure', got ${JSON.stringify(value)}`);
+  }
+  if (count !== undefined && (!Number.isInteger(count) || count < 0)) {
+    throw invalid('the restart policy\'s maximum retry count', 'an integer of 0 or more', count);
+  }
+  return { name: name as RestartPolicyName, maximumRetryCount: count ?? 0 };
+}
+
+function splitPolicy(text: string): [string, number | undefined] {
+  const [name = '', count] = text.split(':');
+  return [name, count === undefined ? undefined : /^\d+$/.test(count) ? Number(count) : Number.NaN];
+}
+
+function parseName(value: unknown): string {
+  const name = typeof value === 'string' && value.startsWith('/') ? value.slice(1) : value;
+  if (typeof name !== 'string' || !namePattern.test(name)) {
+    throw invalid('`name`', 'at least two characters matching [a-zA-Z0-9][a-zA-Z0-9_.-]+', value);
+  }
+  return name;
+}
+
+function parseCommand(value: unknown): string[] | string {
+  if (typeof value === 'string') {
+    if (value.trim() === '') throw invalid('`cmd`', 'a non-empty command', value);
+    return value;
+  }
+  if (Array.isArray(value) && value.length > 0 && value.every((part) => typeof part === 'string') && value[0] !== '') {
+    return [...value];
+  }
+  throw invalid('`cmd`', 'a non-empty array of strings (exec form) or a non-empty string (shell form)', value);
+}
+
+function parseEnv(value: unknown): Record<string, string> {
+  if (value === undefined) return {};
+  if (Array.isArray(value)) {
+    const env: Record<string, string> = {};
+    for (const entry of value) {
+      if (typeof entry !== 'string' || entry === '' || entry.startsWith('=')) throw invalid('an `env` entry', '"NAME=value"', entry);
+      const at = entry.indexOf('=');
+      if (at === -1) continue; // Docker: "NAME" alone passes the daemon's value; berth has none to pass.
+      env[entry.slice(0, at)] = entry.slice(at + 1);
+    }
+    return env;
+  }
+  return parseStringMap('env', value);
+}
+
+function parseStringMap(option: string, value: unknown): Record<string, string> {
+  if (value === undefined) return {};
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw invalid(`\`${option}\``, 'an object of strings', value);
+  for (const [key, entry] of Object.entries(value)) {
+    if (typeof entry !== 'string') throw invalid(`\`${option}.${key}\``, 'a string', entry);
+  }
+  return { ...(value as Record<string, string>) };
+}
+
+function nonEmptyString(option: string, value: unknown): string {
+  if (typeof value !== 'string' || value === '') throw invalid(`\`${option}\``, 'a non-empty string', value);
+  return value;
+}
+
+function optionalBoolean(option: string, value: unknown): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== 'boolean') throw invalid(`\`${option}\``, 'true or false', value);
+  return value;
+}
+
+function invalid(what: string, expected: string, got: unknown): InvalidArgumentError {
+  const shown = typeof got === 'string' ? JSON.stringify(got) : String(JSON.stringify(got) ?? got);
+  return new InvalidArgumentError(`Expected ${what} to be ${expected}, got ${shown} (${Array.isArray(got) ? 'array' : typeof got})`);
+}
+
+const adjectives = ['brave', 'calm', 'eager', 'gentle', 'jolly', 'keen', 'lucid', 'merry', 'nimble', 'quiet', 'steady', 'swift'];
+const sailors = ['bly', 'cook', 'drake', 'earhart', 'hopper', 'magellan', 'nansen', 'shackleton', 'slocum', 'tasman', 'vespucci', 'zheng'];
+
+// Docker names unnamed containers adjective_surname; berth does the same, from the id, so it is stable.
+function generateName(id: string): string {
+  const a = parseInt(id.slice(0, 4), 16), b = parseInt(id.slice(4, 8), 16);
+  return `${adjectives[a % adjectives.length]}_${sailors[b % sailors.length]}_${id.slice(8, 12)}`;
+}
