@@ -11,9 +11,14 @@ export function silentLogger(): Logger {
   return pino({ level: 'silent' }, { write() {} });
 }
 
-/** The CLI's logger: human-readable lines on stderr when it is a terminal, JSON lines otherwise. */
-export function cliLogger(level = 'info'): Logger {
-  if (!process.stderr.isTTY) return pino({ level, base: { svc: 'berth' } }, pino.destination({ dest: 2, sync: true }));
-  const stream = pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,svc', destination: 2, sync: true });
+/** The CLI's logger: human-readable lines when `pretty` (default: stderr is a terminal), JSON lines otherwise. */
+export function cliLogger(options: { level?: string; pretty?: boolean; destination?: 1 | 2 } = {}): Logger {
+  const { level = 'info', destination = 2 } = options;
+  const tty = destination === 1 ? process.stdout.isTTY : process.stderr.isTTY;
+  if (!(options.pretty ?? tty)) return pino({ level, base: { svc: 'berth' } }, pino.destination({ dest: destination, sync: true }));
+  const stream = pretty({
+    colorize: tty, translateTime: 'SYS:HH:MM:ss.l', destination, sync: true, singleLine: true,
+    messageFormat: '{if container}{container}: {end}{msg}', ignore: 'pid,hostname,svc,container,cid,cmd,elapsedMs',
+  });
   return pino({ level, base: { svc: 'berth' } }, stream);
 }
