@@ -69,3 +69,15 @@ export function killProcessDirectly(main: ContainerProcess): void {
   }
   if (failure !== undefined) throw failure;
 }
+
+/**
+ * The end-of-container kill: SIGKILL whatever is left in the group. An empty group (ESRCH) or a
+ * pid that now belongs to someone else means there is nothing of ours left, which is the goal.
+ */
+export function killRemainingProcesses(main: ContainerProcess): void {
+  try {
+    signalProcessGroup(main, 'SIGKILL');
+  } catch {
+    // nothing left to kill
+  }
+}

@@ -7,12 +7,13 @@ import { fromCallback } from 'xstate';
 import type { RuntimeCommand, RuntimeInput, RuntimeReport } from '../machines/protocol.js';
 import { exitCodeOf } from '../machines/protocol.js';
 import type { ContainerSpec } from '../machines/spec.js';
-import { killProcessDirectly, signalProcessGroup, type ContainerProcess } from './kill.js';
+import { runCommand } from './commands.js';
+import { killRemainingProcesses, type ContainerProcess } from './kill.js';
+import { forwardOutput, waitForOutputEnd, type OutputListener } from './output.js';
 import { readProcessStartTime } from './proc.js';
 import { describeStartError } from './start-error.js';
 
-/** Receives container output as it arrives; the runtime itself never keeps any. */
-export type OutputListener = (containerId: string, stream: 'stdout' | 'stderr', chunk: Buffer) => void;
+export type { OutputListener } from './output.js';
 
 export interface ProcessRuntimeOptions {
   onOutput?: OutputListener;
@@ -22,14 +23,17 @@ export interface ProcessRuntimeOptions {
 // needs to be found, so it comes from the engine unless the spec sets its own.
 const fallbackPath = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
+/** How long an exit report waits for the container's output pipes to close. */
+const stdioDrainMs = 2_000;
+
 // Exec form runs argv as is (no shell); shell form runs through `/bin/sh -c`, like Docker's CMD.
 function resolveCommand(cmd: ContainerSpec['cmd']): { file: string | undefined; args: string[] } {
   if (typeof cmd === 'string') return { file: '/bin/sh', args: ['-c', cmd] };
   return { file: cmd[0], args: cmd.slice(1) };
 }
 
-// Starts the process; a spawn that fails synchronously (bad options, ENOTDIR cwd in execa's own
-// checks) is returned as the error instead of thrown, so the actor never crashes.
+// Starts the process. execa turns a spawn() that throws (ENOTDIR cwd) into a dummy subprocess whose
+// result is the error; only its own option checks still throw, and the caller catches those.
 function spawnContainer(spec: ContainerSpec, file: string, args: string[], withOutput: boolean) {
   return execa(file, args, {
     reject: false,
@@ -92,11 +96,15 @@ export function createProcessRuntime(options: ProcessRuntimeOptions = {}) {
     const onExit = (code: number | null, signalName: NodeJS.Signals | null): void => {
       if (main === undefined || exited) return;
       exited = true;
-      killGroupQuietly(main);
+      killRemainingProcesses(main);
       const signal = signalName === null ? undefined : constants.signals[signalName];
       if (settled) return;
       settled = true;
-      report({ type: 'runtime.exited', generation, exitCode: exitCodeOf(code, signal), ...(code === null && signal !== undefined ? { signal } : {}) });
+      // Report once the last output is in, so logs are complete when `die` is seen; the group is
+      // dead, so the pipes close at once unless a process outside it holds them (then: the bound).
+      void waitForOutputEnd([child.stdout, child.stderr], stdioDrainMs).then(() => {
+        report({ type: 'runtime.exited', generation, exitCode: exitCodeOf(code, signal), ...(code === null && signal !== undefined ? { signal } : {}) });
+      });
     };
     const ignoreError = (): void => {}; // spawn errors arrive through the result below
     child.on('spawn', onSpawn);
@@ -115,33 +123,7 @@ export function createProcessRuntime(options: ProcessRuntimeOptions = {}) {
     forwardOutput(child.stderr, 'stderr', spec.id, options.onOutput);
 
     receive((command) => {
-      if (main === undefined) {
-        if (command.type === 'signal') {
-          report({ type: 'runtime.signalFailed', generation, seq: command.seq, code: 'ESRCH', message: `container ${spec.id} has no process: it never started` });
-        } else {
-          report({ type: 'runtime.freezeFailed', generation, message: `container ${spec.id} has no process to ${command.type}: it never started` });
-        }
-        return;
-      }
-      if (command.type === 'signal') {
-        try {
-          if (command.direct === true) killProcessDirectly(main);
-          else if (command.scope === 'main' && !exited) process.kill(main.pid, command.signal);
-          else signalProcessGroup(main, command.signal);
-          report({ type: 'runtime.signalDelivered', generation, seq: command.seq });
-        } catch (error) {
-          const { code, message } = error as NodeJS.ErrnoException;
-          report({ type: 'runtime.signalFailed', generation, seq: command.seq, code: code ?? 'EUNKNOWN', message: `could not send signal ${command.signal} to container ${spec.id} (pid ${main.pid}): ${message}` });
-        }
-        return;
-      }
-      // Freezing stops every process of the group (SIGSTOP cannot be caught); thawing continues them.
-      try {
-        signalProcessGroup(main, command.type === 'freeze' ? 'SIGSTOP' : 'SIGCONT');
-        report(command.type === 'freeze' ? { type: 'runtime.frozen', generation } : { type: 'runtime.thawed', generation });
-      } catch (error) {
-        report({ type: 'runtime.freezeFailed', generation, message: `could not ${command.type} container ${spec.id} (pid ${main.pid}): ${(error as Error).message}` });
-      }
+      report(runCommand({ containerId: spec.id, generation, main, exited }, command));
     });
 
     // The container leaves the state that runs it (or the system stops): kill what is left.
@@ -150,31 +132,7 @@ export function createProcessRuntime(options: ProcessRuntimeOptions = {}) {
       active = false;
       child.off('spawn', onSpawn);
       child.off('exit', onExit);
-      if (main !== undefined && !exited) killGroupQuietly(main);
+      if (main !== undefined && !exited) killRemainingProcesses(main);
     };
-  });
-}
-
-// The end-of-container kill: the group may already be empty (ESRCH), which is the goal anyway.
-function killGroupQuietly(main: ContainerProcess): void {
-  try {
-    signalProcessGroup(main, 'SIGKILL');
-  } catch {
-    // nothing left to kill, or the pid now belongs to someone else
-  }
-}
-
-// Streams chunks straight to the listener; a stream error (EPIPE, a destroyed pipe) must not
-// become an uncaught exception in the engine.
-function forwardOutput(
-  stream: NodeJS.ReadableStream | null,
-  name: 'stdout' | 'stderr',
-  containerId: string,
-  onOutput: OutputListener | undefined,
-): void {
-  if (stream === null || onOutput === undefined) return;
-  stream.on('error', () => {});
-  stream.on('data', (chunk: Buffer | string) => {
-    onOutput(containerId, name, typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
   });
 }

@@ -24,11 +24,16 @@ type HostEvent = RuntimeReport | { type: 'command'; command: RuntimeCommand };
 
 // The smallest container machine: it runs the runtime for as long as it lives.
 const hostMachine = setup({
-  types: { input: {} as RuntimeInput, events: {} as HostEvent, context: {} as { reports: RuntimeReport[] } },
+  types: {
+    input: {} as RuntimeInput,
+    events: {} as HostEvent,
+    context: {} as { runtimeInput: RuntimeInput; reports: RuntimeReport[] },
+  },
   actors: { runtime },
 }).createMachine({
-  context: { reports: [] },
-  invoke: { id: 'runtime', src: 'runtime', input: ({ input }) => input },
+  // invoke's input mapper sees context and event, not the machine input: keep it in context
+  context: ({ input }) => ({ runtimeInput: input, reports: [] }),
+  invoke: { id: 'runtime', src: 'runtime', input: ({ context }) => context.runtimeInput },
   on: {
     command: { actions: sendTo('runtime', ({ event }) => event.command) },
     '*': { actions: assign({ reports: ({ context, event }) => [...context.reports, event as RuntimeReport] }) },
@@ -157,6 +162,23 @@ describe('process runtime: start and exit', () => {
       expect(mine.filter((o) => o.stream === 'stdout').map((o) => o.text).join('')).toBe('to-out\n');
       expect(mine.filter((o) => o.stream === 'stderr').map((o) => o.text).join('')).toBe('to-err\n');
     });
+  });
+
+  it('reports the exit only after the last output has arrived', async () => {
+    const c = run('echo first; printf "%s" last-words');
+    await c.waitForReport('runtime.exited');
+    const text = outputs.filter((o) => o.containerId === c.spec.id).map((o) => o.text).join('');
+    expect(text).toBe('first\nlast-words');
+  });
+
+  it('does not hold the exit report forever for a pipe kept open by a process that left the group', async () => {
+    // setsid puts the sleep in a session of its own: the group kill cannot reach it, and it keeps
+    // stdout open; the report still comes, after the drain bound.
+    const c = run('setsid sleep 1000 & echo "escaped=$!"; exit 0');
+    const escaped = Number((await c.waitForOutput(/escaped=(\d+)/))[1]);
+    extraPids.add(escaped);
+    expect((await c.waitForReport('runtime.exited', 8_000)).exitCode).toBe(0);
+    expect(isProcessAlive(escaped)).toBe(true);
   });
 
   it('kills a grandchild left behind when the main process exits by itself', async () => {

@@ -1,0 +1,42 @@
+// Container output goes straight from the pipes to whoever logs it: the runtime keeps none of it,
+// so a chatty container costs no engine memory.
+import { finished } from 'node:stream/promises';
+
+/** Receives container output as it arrives, one chunk at a time. */
+export type OutputListener = (containerId: string, stream: 'stdout' | 'stderr', chunk: Buffer) => void;
+
+/**
+ * Streams one pipe of a container to the listener. A stream error (EPIPE, a destroyed pipe) is
+ * swallowed: it must not become an uncaught exception that takes the engine down.
+ * @example forwardOutput(child.stdout, 'stdout', spec.id, writeLog)
+ */
+export function forwardOutput(
+  stream: NodeJS.ReadableStream | null,
+  name: 'stdout' | 'stderr',
+  containerId: string,
+  onOutput: OutputListener | undefined,
+): void {
+  if (stream === null || onOutput === undefined) return;
+  stream.on('error', () => {});
+  stream.on('data', (chunk: Buffer | string) => {
+    onOutput(containerId, name, typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  });
+}
+
+/**
+ * Resolves once every pipe has ended (or errored, or closed early), or after `boundMs`, whichever
+ * comes first: the exit report waits for the last output, but never forever, since a process that
+ * escaped the container's group (setsid) can hold a pipe open after the container is gone.
+ * @example await waitForOutputEnd([child.stdout, child.stderr], 2_000)
+ */
+export function waitForOutputEnd(streams: (NodeJS.ReadableStream | null)[], boundMs: number): Promise<void> {
+  const open = streams.filter((stream): stream is NodeJS.ReadableStream => stream !== null);
+  if (open.length === 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, boundMs);
+    void Promise.allSettled(open.map((stream) => finished(stream))).then(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
