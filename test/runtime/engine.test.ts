@@ -176,3 +176,36 @@ describe('shutdown', () => {
     expect(fake.signals.filter((s) => s.containerId === engine.inspect('quick').Id).map((s) => s.signal)).toEqual([15]);
   });
 });
+
+describe('structured logs', () => {
+  it('one pino line per lifecycle step, with the container, state, signal and durations', async () => {
+    const { pino } = await import('pino');
+    const lines: Array<Record<string, unknown>> = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => { lines.push(JSON.parse(line)); } });
+    const clock = new SimulatedClock();
+    const fake = createFakeRuntime({ clock, behaviour: () => ({ signals: { 15: 'ignore' } }) });
+    const engine = createEngine({ runtime: fake.logic, clock, logger });
+    const { id } = await engine.create({ name: 'logged', cmd: ['x'], stopTimeout: 3 });
+    await engine.start('logged');
+    const stop = engine.stop('logged');
+    clock.increment(3_000);
+    await stop;
+    const steps = lines.filter((l) => l.container === 'logged' && l.state);
+    expect(steps.map((l) => [l.state, l.signal, l.elapsedMs, l.timerMs, l.exitCode])).toEqual([
+      ['running', undefined, 0, undefined, undefined],
+      ['stopping', 'SIGTERM', 0, 3_000, undefined],
+      ['killing', 'SIGKILL', 3_000, 10_000, undefined],
+      ['exited', undefined, 3_000, undefined, 137],
+    ]);
+    expect(steps.every((l) => l.cid === id.slice(0, 12))).toBe(true);
+  });
+
+  it('a removed container leaves nothing behind in the supervisor', async () => {
+    const { engine } = fakeEngine();
+    await engine.create({ name: 'gone', cmd: ['x'] });
+    await engine.start('gone');
+    expect(Object.keys(engine.actor.getSnapshot().children).filter((k) => k.startsWith('container:'))).toHaveLength(1);
+    await engine.remove('gone', { force: true });
+    expect(Object.keys(engine.actor.getSnapshot().children).filter((k) => k.startsWith('container:'))).toHaveLength(0);
+  });
+});
