@@ -2,7 +2,7 @@
 // and the guarantee that a stuck container blocks nobody.
 import { describe, expect, it } from 'vitest';
 import { createEngine, EventStreamOverflowError, type DockerEvent } from '../../src/index.js';
-import { createFakeRuntime, SimulatedClock, type FakeBehaviour } from '../../src/testing.js';
+import { createFakeRuntime, SimulatedClock, type FakeBehaviour } from '../../src/testing/index.js';
 
 function fakeEngine(behaviours: Record<string, FakeBehaviour> = {}, options: { eventQueueSize?: number } = {}) {
   const clock = new SimulatedClock();
