@@ -116,11 +116,11 @@ export function createFakeRuntime(options: FakeRuntimeOptions): FakeRuntime {
       exitedAt: null, exitCode: null, frozen: false, pending: [],
     };
     processes.push(proc);
-    const exit = (exitCode: number) => {
+    const exit = (exitCode: number, signal?: number) => {
       if (proc.exitedAt !== null) return;
       proc.exitedAt = clock.now();
       proc.exitCode = exitCode;
-      report({ type: 'runtime.exited', generation, exitCode });
+      report({ type: 'runtime.exited', generation, exitCode, ...(signal === undefined ? {} : { signal }) });
     };
     exiters.set(spec.id, exit);
     report({ type: 'runtime.started', generation, pid: proc.pid });
@@ -128,7 +128,7 @@ export function createFakeRuntime(options: FakeRuntimeOptions): FakeRuntime {
 
     const land = (signal: number) => {
       const reaction = behaviour.signals?.[signal] ?? behaviour.signals?.default ?? 'die';
-      if (reaction === 'die') exit(128 + signal);
+      if (reaction === 'die') exit(128 + signal, signal);
       else if (reaction === 'ignore' || reaction === 'fail-delivery') return;
       else if ('exitAfterMs' in reaction) later(reaction.exitAfterMs, () => exit(reaction.exit ?? 128 + signal));
       else exit(reaction.exit);
@@ -158,7 +158,7 @@ export function createFakeRuntime(options: FakeRuntimeOptions): FakeRuntime {
       if (proc.exitedAt !== null) return;
       if (signal === SIGKILL) {
         const survives = direct ? (behaviour.directKill ?? behaviour.sigkill) === 'survive' : behaviour.sigkill === 'survive';
-        if (!survives) exit(128 + SIGKILL);
+        if (!survives) exit(128 + SIGKILL, SIGKILL);
       } else if (proc.frozen) {
         proc.pending.push(signal);
       } else {

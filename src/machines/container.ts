@@ -40,6 +40,10 @@ interface Delivery {
 interface StopRequest {
   signal: number;
   timeoutMs: number;
+  /** When SIGKILL is due (epoch ms on the engine clock); null: never. */
+  deadlineAt: number | null;
+  /** A later stop asked for an earlier deadline: the timer must be re-armed. */
+  rearm: boolean;
   seq: number;
   cause: 'user' | 'shutdown';
 }
@@ -113,6 +117,7 @@ export const containerMachine = setup({
     isForced: ({ event }) => event.type === 'remove' && event.force,
     hasStopTimeout: ({ context }) => (context.stopRequest?.timeoutMs ?? -1) >= 0,
     hasStopRequest: ({ context }) => context.stopRequest !== null,
+    stopDeadlineMoved: ({ context }) => context.stopRequest?.rearm === true,
     isStopSignalFailure: ({ context, event }) =>
       event.type === 'runtime.signalFailed' && event.seq === context.stopRequest?.seq,
     isStoppingKill: ({ context, event }) => event.type === 'kill' && isStoppingSignal(context.spec, event.signal),
@@ -180,11 +185,18 @@ export const containerMachine = setup({
         restartCanceled: true,
         manuallyStopped: context.manuallyStopped || cause === 'user',
       });
-      if (context.stopRequest) return;
-      const signal = event.signal ?? effectiveStopSignal(context.spec);
       const timeoutMs = event.timeoutMs ?? context.spec.stopTimeoutMs ?? context.timings.defaultStopTimeoutMs;
       const at = nowOf(system);
-      enqueue.assign({ stopRequest: { signal, timeoutMs, seq: context.signalSeq + 1, cause } });
+      const deadlineAt = timeoutMs >= 0 ? at + timeoutMs : null;
+      const current = context.stopRequest;
+      if (current) {
+        // A stop joining the flow keeps it, but never waits longer than it asked to.
+        const sooner = deadlineAt !== null && (current.deadlineAt === null || deadlineAt < current.deadlineAt);
+        if (sooner) enqueue.assign({ stopRequest: { ...current, timeoutMs, deadlineAt, rearm: true } });
+        return;
+      }
+      const signal = event.signal ?? effectiveStopSignal(context.spec);
+      enqueue.assign({ stopRequest: { signal, timeoutMs, deadlineAt, rearm: false, seq: context.signalSeq + 1, cause } });
       if (!context.stopFlowActive) enqueue.assign({ stopFlow: [], stopFlowStartedAt: at, stopFlowActive: true });
     }),
     sendStopSignal: enqueueActions(({ context, enqueue, system }) => {
@@ -277,6 +289,14 @@ export const containerMachine = setup({
       if (event.type === 'runtime.signalDelivered' || event.code === 'ESRCH') enqueue.emit(ok(delivery.requestId));
       else enqueue.emit(fail(delivery.requestId, 'System', `cannot kill container: ${context.spec.name}: ${event.message}`));
     }),
+    rearmStopTimer: enqueueActions(({ context, enqueue, system }) => {
+      const request = context.stopRequest;
+      if (!request) return;
+      enqueue.assign({ stopRequest: { ...request, rearm: false } });
+      emitStep(enqueue, context, nowOf(system), {
+        state: 'stopping', cause: `a later stop moved the deadline: SIGKILL in ${request.timeoutMs} ms`, timerMs: request.timeoutMs,
+      });
+    }),
     recordSignalFailureGrace: enqueueActions(({ context, enqueue, system }) => {
       emitStep(enqueue, context, nowOf(system), {
         state: 'stopping',
@@ -350,7 +370,7 @@ export const containerMachine = setup({
       const answered = context.waiters.filter((w) => ['stop', 'kill', 'wait.not-running', 'wait.next-exit'].includes(w.kind));
       for (const w of answered) enqueue.emit(ok(w.requestId, w.kind.startsWith('wait.') ? result : undefined));
       enqueue.assign({ waiters: without(context.waiters, answered) });
-      const how = event.signal ? `exited on signal ${event.signal}` : `exited with status ${event.exitCode}`;
+      const how = event.signal ? `exited on signal ${event.signal} (exit code ${event.exitCode})` : `exited with status ${event.exitCode}`;
       emitStep(enqueue, context, at, { state: 'exited', cause: decision.restart ? `${how}; restarting in ${decision.backoffMs} ms` : how, exitCode: event.exitCode });
       enqueue.assign({ stopFlowActive: false });
     }),
@@ -532,6 +552,7 @@ export const containerMachine = setup({
           states: {
             deciding: { always: [{ guard: 'hasStopTimeout', target: 'graceful' }, { target: 'untimed' }] },
             graceful: {
+              always: { guard: 'stopDeadlineMoved', target: 'graceful', reenter: true, actions: 'rearmStopTimer' },
               after: { stopTimeout: '#container.alive.killing' },
               on: {
                 'runtime.signalFailed': [
@@ -545,7 +566,9 @@ export const containerMachine = setup({
               after: { signalFailureGrace: '#container.alive.killing' },
             },
             // A negative timeout: no timer at all, never SIGKILL (a Docker stop -t -1).
-            untimed: {},
+            untimed: {
+              always: { guard: 'stopDeadlineMoved', target: 'graceful', actions: 'rearmStopTimer' },
+            },
           },
         },
         killing: {
@@ -575,8 +598,9 @@ export const containerMachine = setup({
     },
     exiting: {
       always: [
-        { guard: 'restartRequested', target: 'alive', actions: 'beginManualStart' },
+        // rm -f wins over a restart in progress; the restart is then answered "No such container".
         { guard: 'removeRequested', target: 'removed' },
+        { guard: 'restartRequested', target: 'alive', actions: 'beginManualStart' },
         { guard: 'willRestart', target: 'restarting' },
         { guard: 'isAutoRemove', target: 'removed' },
         { target: 'exited' },

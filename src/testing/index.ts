@@ -6,4 +6,6 @@ export type { PuppetRuntime } from '../actors/puppet.js';
 export {
   createContainerTestModel, modelEvents, modelSpec, modelTimings, modelPid, serializeModelState, serializeDetailedModelState, simplePathEvents, timerEvents,
 } from './model.js';
+export { simulate, formatTimeline } from '../runtime/simulate.js';
+export type { SimulateOptions, SimulationResult, ScriptStep, TimelineEntry } from '../runtime/simulate.js';
 export { SimulatedClock } from 'xstate';

@@ -300,3 +300,31 @@ describe('restart, remove, wait, reports', () => {
     expect(m.lifecycle()).toEqual(['start', 'die 0', 'destroy']);
   });
 });
+
+describe('stops that join a flow in progress', () => {
+  it('a later stop with an earlier deadline re-arms the timer; one with a later deadline does not', () => {
+    const m = runMachine({ behaviour: { signals: { [SIGTERM]: 'ignore' } } });
+    m.send({ type: 'start' });
+    const forever = m.send({ type: 'stop', timeoutMs: -1 });
+    m.clock.increment(5_000);
+    const soon = m.send({ type: 'stop', timeoutMs: 2_000 });
+    expect(m.state()).toEqual({ alive: { stopping: 'graceful' } });
+    m.send({ type: 'stop', timeoutMs: 30_000 });
+    m.clock.increment(2_000);
+    expect(m.signalsSeen()).toEqual([[0, SIGTERM, 'main'], [7_000, SIGKILL, 'all']]);
+    expect(m.reply(forever)).toMatchObject({ ok: true, time: 7_000 });
+    expect(m.reply(soon)).toMatchObject({ ok: true, time: 7_000 });
+  });
+});
+
+describe('regressions found by the property suite', () => {
+  it('rm -f during a restart removes the container and answers both (was: the remove never answered)', () => {
+    const m = runMachine({ behaviour: { signals: { [SIGTERM]: 'ignore' } } });
+    m.send({ type: 'start' });
+    const restart = m.send({ type: 'restart', timeoutMs: 0 });
+    const remove = m.send({ type: 'remove', force: true });
+    expect(m.actor.getSnapshot().status).toBe('done');
+    expect(m.reply(remove)).toMatchObject({ ok: true });
+    expect(m.reply(restart)).toMatchObject({ ok: false, error: { kind: 'NotFound' } });
+  });
+});
