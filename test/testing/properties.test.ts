@@ -70,7 +70,9 @@ async function check(s: Scenario): Promise<string | null> {
   };
   let sigkillAsked = false;
   let failure: string | null = null;
+  const statusNow = () => { try { return engine.inspect(id).State.Status; } catch { return 'removed'; } };
   for (const c of s.commands) {
+    const wasPaused = statusNow() === 'paused';
     switch (c.do) {
       case 'start': issue('start', engine.start(id)); break;
       case 'stop': issue(`stop -t ${c.t}`, engine.stop(id, { timeout: c.t }), c.t); if (c.t >= 0) sigkillAsked = true; break;
@@ -84,6 +86,10 @@ async function check(s: Scenario): Promise<string | null> {
     }
     await flush();
     if (engine.actor.getSnapshot().status !== 'active') return 'supervisorNeverFails: the supervisor left the active state';
+    const stopping = c.do === 'stop' || c.do === 'restart' || (c.do === 'remove' && c.force) || (c.do === 'kill' && (c.signal === 9 || c.signal === 15));
+    if (wasPaused && stopping && fake.processes.some((p) => p.exitedAt === null && p.frozen)) {
+      return 'pausedStopThaws: a paused container was stopped or killed and left frozen';
+    }
   }
   // Drain: let every ladder run out, then end whatever process still runs so waits can finish.
   await advance(60_000);
@@ -110,7 +116,7 @@ async function check(s: Scenario): Promise<string | null> {
       const killedBySigkill = fake.processes.filter((p) => p.exitCode === 137).length;
       return codes.length <= exits.length && codes.every((code, i) => code === exits[i]) && killedBySigkill >= 0;
     }],
-    ['pausedStopThaws: a process still frozen though its container is no longer paused', () => {
+    ['pausedStopThaws: a process still frozen though its container is not paused', () => {
       let status: string;
       try { status = engine.inspect(id).State.Status; } catch { status = 'removed'; }
       return fake.processes.every((p) => p.exitedAt !== null || !p.frozen || status === 'paused');
