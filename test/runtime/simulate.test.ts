@@ -63,3 +63,30 @@ describe('berth simulate', () => {
     expect(stderr.trim()).toBe('berth: unknown reaction "sometimes": use die, ignore, exit:CODE, exit-after:S[:CODE] or fail');
   });
 });
+
+describe('the README examples', () => {
+  it('a 4 s drain with a 3 s stop timeout ends in SIGKILL at 3.000 s', async () => {
+    const { timeline, final } = await simulate({
+      container: { stopTimeout: 3 },
+      behaviour: { signals: { 15: { exitAfterMs: 4_000, exit: 0 } } },
+      script: [{ at: 0, command: 'stop' }],
+    });
+    expect(final).toMatchObject({ exitCode: 137 });
+    expect(timeline.find((e) => e.signal === 'SIGKILL')?.at).toBe(3_000);
+  });
+
+  it('an engine on a simulated clock with the fake runtime', async () => {
+    const { createEngine } = await import('../../src/index.js');
+    const { createFakeRuntime, SimulatedClock } = await import('../../src/testing/index.js');
+    const clock = new SimulatedClock();
+    const fake = createFakeRuntime({ clock, behaviour: () => ({ signals: { 15: 'ignore' } }) });
+    const engine = createEngine({ runtime: fake.logic, clock });
+    await engine.create({ name: 'web', cmd: ['server'], stopTimeout: 10 });
+    await engine.start('web');
+    const stopped = engine.stop('web');
+    clock.increment(10_000);
+    await stopped;
+    expect(engine.inspect('web').State.ExitCode).toBe(137);
+    expect(fake.signals.map((s) => [s.at, s.signal])).toEqual([[0, 15], [10_000, 9]]);
+  });
+});
