@@ -219,13 +219,14 @@ export class Engine {
   /** Docker's list shape; running (incl. paused and restarting) containers unless `all`. */
   list(options: { all?: boolean } = {}): ContainerSummary[] {
     const now = this.clock.now();
-    const summaries: ContainerSummary[] = [];
-    for (const entry of this.entries.values()) {
+    const listed: { createdAt: number; summary: ContainerSummary }[] = [];
+    for (const entry of [...this.entries.values()].reverse()) {
       const snapshot = entry.ref.getSnapshot();
       const status = statusOf(snapshot);
-      if (options.all || status === 'running' || status === 'paused' || status === 'restarting') summaries.push(toSummary(snapshot, now));
+      if (options.all || status === 'running' || status === 'paused' || status === 'restarting') listed.push({ createdAt: entry.spec.createdAt, summary: toSummary(snapshot, now) });
     }
-    return summaries.sort((a, b) => b.Created - a.Created);
+    // Newest first to the millisecond (Created is whole seconds), as Docker sorts: `docker ps -l` wants the latest.
+    return listed.sort((a, b) => b.createdAt - a.createdAt).map((item) => item.summary);
   }
 
   /** The container's captured output (bounded per container, see `logBufferBytes`). */

@@ -1,0 +1,90 @@
+// The docker CLI itself (28.x) against berth: every lifecycle command it has, its output and exit codes.
+import { describe, expect, it } from 'vitest';
+import { commands, startApi } from '../support/api.js';
+import { dockerCli, hasDocker } from '../support/docker-cli.js';
+import { until } from '../support/real-engine.js';
+
+if (!hasDocker) console.log('docker CLI not found on PATH: skipping the docker CLI tests (install docker-ce-cli to run them)');
+
+describe.skipIf(!hasDocker)('the docker CLI', () => {
+  it('run -d, ps, ps -a, wait, inspect -f, logs, rm -f, run --rm', async () => {
+    const { socketPath, engine } = await startApi();
+    const docker = dockerCli(socketPath);
+    const run = await docker('run', '-d', '--name', 'web', 'alpine', 'sh', '-c', 'echo hello; echo oops >&2; exec sleep 1000');
+    expect(run).toMatchObject({ exitCode: 0, stderr: '' });
+    expect(run.stdout).toMatch(/^[0-9a-f]{64}$/);
+    expect((await docker('run', '-d', '--name', 'done', 'alpine', 'sh', '-c', 'exit 3')).exitCode).toBe(0);
+    expect(await docker('wait', 'done')).toMatchObject({ exitCode: 0, stdout: '3' });
+
+    const ps = await docker('ps');
+    expect(ps.stdout).toMatch(new RegExp(`^${run.stdout.slice(0, 12)} +alpine +"sh -c echo hello; e…" .* Up .* web$`, 'm'));
+    expect(ps.stdout).not.toMatch(/done/);
+    expect((await docker('ps', '-a')).stdout).toMatch(/Exited \(3\) .* done$/m);
+    expect((await docker('inspect', '-f', '{{.State.Status}} {{.Name}}', 'web')).stdout).toBe('running /web');
+
+    await until(() => engine.logs('web').length === 2, 5_000, 'the output of web');
+    expect(await docker('logs', 'web')).toMatchObject({ exitCode: 0, stdout: 'hello', stderr: 'oops' });
+
+    expect(await docker('rm', '-f', 'web', 'done')).toMatchObject({ exitCode: 0, stdout: 'web\ndone' });
+    // --rm: the CLI waits with condition=removed; the container goes once it exits.
+    expect((await docker('run', '--rm', '-d', '--name', 'brief', 'alpine', 'true')).exitCode).toBe(0);
+    await until(() => engine.list({ all: true }).length === 0, 5_000, 'the --rm container to go');
+    expect((await docker('ps', '-a', '-q')).stdout).toBe('');
+  });
+
+  it('stop -t 1 of a SIGTERM-ignoring container: 137 after about a second; kill -s HUP, pause, unpause, restart', async () => {
+    const { socketPath, engine } = await startApi();
+    const docker = dockerCli(socketPath);
+    await docker('run', '-d', '--name', 'stubborn', 'alpine', ...commands.stubborn);
+    const began = Date.now();
+    expect(await docker('stop', '-t', '1', 'stubborn')).toMatchObject({ exitCode: 0, stdout: 'stubborn' });
+    const took = Date.now() - began;
+    expect(took).toBeGreaterThanOrEqual(900);
+    expect(took).toBeLessThan(5_000);
+    expect((await docker('inspect', '-f', '{{.State.ExitCode}}', 'stubborn')).stdout).toBe('137');
+
+    await docker('run', '-d', '--name', 'reloader', '--stop-timeout', '1', 'alpine', ...commands.reloader);
+    await until(() => engine.logs('reloader').some((l) => l.text === 'ready'), 5_000, 'ready');
+    expect(await docker('kill', '-s', 'HUP', 'reloader')).toMatchObject({ exitCode: 0, stdout: 'reloader' });
+    await until(() => engine.logs('reloader').some((l) => l.text === 'reloaded'), 5_000, 'the HUP trap');
+    expect((await docker('inspect', '-f', '{{.State.Status}}', 'reloader')).stdout).toBe('running');
+
+    expect(await docker('pause', 'reloader')).toMatchObject({ exitCode: 0, stdout: 'reloader' });
+    expect((await docker('ps')).stdout).toMatch(/\(Paused\) .* reloader$/m);
+    expect(await docker('unpause', 'reloader')).toMatchObject({ exitCode: 0, stdout: 'reloader' });
+    const pid = engine.inspect('reloader').State.Pid;
+    expect(await docker('restart', '-t', '1', 'reloader')).toMatchObject({ exitCode: 0, stdout: 'reloader' });
+    expect(engine.inspect('reloader').State.Status).toBe('running');
+    expect(engine.inspect('reloader').State.Pid).not.toBe(pid);
+    expect((await docker('kill', 'reloader')).exitCode).toBe(0);
+  });
+
+  it('events --since --until prints one line per event in the CLI\'s format', async () => {
+    const { socketPath } = await startApi();
+    const docker = dockerCli(socketPath);
+    const since = (Date.now() / 1000).toFixed(3);
+    const { stdout: id } = await docker('run', '-d', '--name', 'evented', '--label', 'app=x', 'alpine', ...commands.sleeper);
+    await docker('stop', 'evented');
+    const until = (Date.now() / 1000 + 0.05).toFixed(3);
+    const events = await docker('events', '--since', since, '--until', until, '--filter', 'container=evented');
+    expect(events.exitCode).toBe(0);
+    const lines = events.stdout.split('\n');
+    expect(lines.map((line) => line.split(' ')[2])).toEqual(['create', 'start', 'kill', 'die', 'stop']);
+    const at = String.raw`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z`;
+    expect(lines[0]).toMatch(new RegExp(`^${at} container create ${id} \\(app=x, image=alpine, name=evented\\)$`));
+    expect(lines[3]).toMatch(new RegExp(`^${at} container die ${id} \\(app=x, execDuration=\\d+, exitCode=143, image=alpine, name=evented\\)$`));
+  });
+
+  it('an unknown name: "No such container" and a non-zero exit', async () => {
+    const { socketPath } = await startApi();
+    const docker = dockerCli(socketPath);
+    for (const command of ['stop', 'kill', 'wait', 'logs', 'pause']) {
+      const result = await docker(command, 'nosuch');
+      expect(result.exitCode, command).not.toBe(0);
+      expect(result.stderr, command).toContain('No such container: nosuch');
+    }
+    const inspect = await docker('inspect', 'nosuch');
+    expect(inspect.exitCode).not.toBe(0);
+    expect(inspect.stderr).toContain('No such object: nosuch');
+  });
+});
