@@ -174,7 +174,9 @@ describe('process runtime: start and exit', () => {
   it('does not hold the exit report forever for a pipe kept open by a process that left the group', async () => {
     // setsid puts the sleep in a session of its own: the group kill cannot reach it, and it keeps
     // stdout open; the report still comes, after the drain bound.
-    const c = run('setsid sleep 1000 & echo "escaped=$!"; exit 0');
+    // The main shell exits only once the escapee is in its own session (it touches the file after
+    // setsid), so the group kill at the exit cannot catch it half-way.
+    const c = run('f=$(mktemp -u); setsid sh -c "echo escaped=\\$\\$; touch $f; exec sleep 1000" & while [ ! -e "$f" ]; do sleep 0.01; done; rm -f "$f"; exit 0');
     const escaped = Number((await c.waitForOutput(/escaped=(\d+)/))[1]);
     extraPids.add(escaped);
     expect((await c.waitForReport('runtime.exited', 8_000)).exitCode).toBe(0);
