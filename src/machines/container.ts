@@ -367,7 +367,8 @@ export const containerMachine = setup({
       enqueue.emit(lifecycle(context, 'die', at, { exitCode: String(event.exitCode), execDuration: String(Math.floor(runDurationMs / 1000)) }));
       if (context.stopRequest) enqueue.emit(lifecycle(context, 'stop', at));
       const result: WaitResult = { StatusCode: event.exitCode };
-      const answered = context.waiters.filter((w) => ['stop', 'kill', 'wait.not-running', 'wait.next-exit'].includes(w.kind));
+      // A start still waiting here ran and exited before its start was confirmed: it did start.
+      const answered = context.waiters.filter((w) => ['start', 'stop', 'kill', 'wait.not-running', 'wait.next-exit'].includes(w.kind));
       for (const w of answered) enqueue.emit(ok(w.requestId, w.kind.startsWith('wait.') ? result : undefined));
       enqueue.assign({ waiters: without(context.waiters, answered) });
       const how = event.signal ? `exited on signal ${event.signal} (exit code ${event.exitCode})` : `exited with status ${event.exitCode}`;

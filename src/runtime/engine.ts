@@ -18,10 +18,17 @@ import { silentLogger, type Logger } from './log.js';
 import { OutputBuffer, type LogLine, type LogOptions } from './output.js';
 import { parseSignal, signalName } from './signals.js';
 import { parseTimeoutSeconds, toContainerSpec, type CreateOptions } from './spec.js';
+import type { ImageStore } from './images.js';
+import { defaultRuncStateDir, setUpRunc } from './runc-setup.js';
 
 export interface EngineOptions {
-  /** 'process' (default): host processes in their own process group; or any actor logic speaking the runtime protocol. */
-  runtime?: 'process' | AnyActorLogic;
+  /**
+   * 'process' (default): host processes in their own process group. 'runc': real OCI containers
+   * (Linux, root, runc installed). Or any actor logic speaking the runtime protocol.
+   */
+  runtime?: 'process' | 'runc' | AnyActorLogic;
+  /** Where the runc runtime keeps images, bundles and its runc root (default /var/lib/berth). */
+  stateDir?: string;
   /** A pino logger for one line per lifecycle step; silent when absent. */
   logger?: Logger;
   /** An XState inspection observer for the whole actor system (supervisor and every container). */
@@ -64,6 +71,7 @@ export interface ShutdownResult {
 
 interface Entry {
   spec: ContainerSpec;
+  warnings: string[];
   actorId: string;
   ref: { getSnapshot(): ContainerSnapshot };
   output: OutputBuffer;
@@ -101,6 +109,8 @@ export class Engine {
   private readonly names = new Map<string, string>();
   private readonly pending = new Map<string, Pending>();
   private readonly logBufferBytes: number;
+  private readonly images: ImageStore | undefined;
+  private readonly driver: string;
   private requestSeq = 0;
   private closing = false;
   private shutdownResult: Promise<ShutdownResult>;
@@ -112,9 +122,18 @@ export class Engine {
     this.logBufferBytes = options.logBufferBytes ?? 1024 * 1024;
     this.bus = new EventBus({ clock: this.clock, queueSize: options.eventQueueSize, historySize: options.eventHistorySize });
     this.shutdownResult = new Promise((resolve) => { this.settleShutdown = resolve; });
-    const runtime = options.runtime === undefined || options.runtime === 'process'
-      ? createProcessRuntime({ onOutput: (id, stream, chunk) => this.entries.get(id)?.output.write(stream, chunk) })
-      : options.runtime;
+    const onOutput = (id: string, stream: 'stdout' | 'stderr', chunk: Buffer) => this.entries.get(id)?.output.write(stream, chunk);
+    let runtime: AnyActorLogic;
+    if (options.runtime === 'runc') {
+      const runc = setUpRunc(options.stateDir ?? defaultRuncStateDir, onOutput);
+      if (runc.orphans.length) this.logger.warn({ orphans: runc.orphans }, 'killed and deleted containers a previous engine left running');
+      runtime = runc.logic;
+      this.images = runc.images;
+      this.driver = 'runc';
+    } else {
+      runtime = options.runtime === undefined || options.runtime === 'process' ? createProcessRuntime({ onOutput }) : options.runtime;
+      this.driver = options.runtime === undefined || options.runtime === 'process' ? 'berth-process' : 'custom';
+    }
     const machine = supervisorMachine.provide({
       actors: { container: containerMachine.provide({ actors: { runtime } }), osSignals },
     });
@@ -132,10 +151,12 @@ export class Engine {
   }
 
   /** Creates a container (Docker's `create`); it does not start it. */
-  async create(options: CreateOptions): Promise<{ id: string; name: string }> {
+  async create(options: CreateOptions): Promise<{ id: string; name: string; warnings: string[] }> {
     this.assertOpen();
     const id = randomBytes(32).toString('hex');
     const spec = toContainerSpec(options, id, this.clock.now());
+    this.images?.resolve(spec.image);
+    const warnings = warningsFor(spec);
     if (this.names.has(spec.name)) {
       throw new ConflictError(`Conflict. The container name "/${spec.name}" is already in use by container "${this.names.get(spec.name)}". You have to remove (or rename) that container to be able to reuse that name.`);
     }
@@ -143,13 +164,14 @@ export class Engine {
     this.actor.send({ type: 'container.create', spec });
     const ref = this.actor.system.get(actorId);
     if (!ref) throw new ConflictError(`container ${spec.name} could not be created: the engine is shutting down`);
-    const entry: Entry = { spec, actorId, ref, output: new OutputBuffer(this.logBufferBytes, () => this.clock.now()) };
+    const entry: Entry = { spec, warnings, actorId, ref, output: new OutputBuffer(this.logBufferBytes, () => this.clock.now()) };
     this.entries.set(id, entry);
     this.names.set(spec.name, id);
     ref.on('*', (event: ContainerEmitted) => this.onContainerEmitted(entry, event));
     this.publish(entry, 'create', this.clock.now(), {});
     this.logger.info({ container: spec.name, cid: id.slice(0, 12), cmd: spec.cmd }, 'created');
-    return { id, name: spec.name };
+    for (const warning of warnings) this.logger.warn({ container: spec.name, cid: id.slice(0, 12) }, warning);
+    return { id, name: spec.name, warnings };
   }
 
   /** Starts a created or exited container; resolves once its process runs. */
@@ -213,7 +235,8 @@ export class Engine {
 
   /** Docker's inspect shape, from the container's last snapshot: answers at once, whatever the container is doing. */
   inspect(ref: string): InspectResponse {
-    return toInspect(this.lookup(ref).ref.getSnapshot());
+    const entry = this.lookup(ref);
+    return toInspect(entry.ref.getSnapshot(), { driver: this.driver, warnings: entry.warnings });
   }
 
   /** Docker's list shape; running (incl. paused and restarting) containers unless `all`. */
@@ -346,6 +369,13 @@ export class Engine {
 }
 
 type DistributiveOmit<T, K extends keyof never> = T extends unknown ? Omit<T, K> : never;
+
+// A shell-form command runs under /bin/sh -c, which does not pass signals on to its child (the
+// seed's shell-form problem): say so where the user will look.
+function warningsFor(spec: ContainerSpec): string[] {
+  if (typeof spec.cmd !== 'string') return [];
+  return [`shell-form command: the stop signal goes to /bin/sh, which does not forward it to the command it runs; use the exec form (an argv array), \`exec\` in the command, or init: true`];
+}
 
 function parseStopOptions(options: StopOptions): { timeoutMs?: number; signal?: number } {
   return {

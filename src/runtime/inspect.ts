@@ -73,7 +73,7 @@ export interface InspectedStep extends FlowStep {
 }
 
 /** Docker's InspectResponse core, plus `Berth` with the machine state and the last stop flow. */
-export function toInspect(snapshot: ContainerSnapshot) {
+export function toInspect(snapshot: ContainerSnapshot, extra: { driver?: string; warnings?: string[] } = {}) {
   const { spec, timings } = snapshot.context;
   const [path, ...args] = typeof spec.cmd === 'string' ? ['/bin/sh', '-c', spec.cmd] : spec.cmd;
   return {
@@ -85,7 +85,7 @@ export function toInspect(snapshot: ContainerSnapshot) {
     Image: spec.image,
     Name: `/${spec.name}`,
     RestartCount: snapshot.context.restartCount,
-    Driver: 'berth-process',
+    Driver: extra.driver ?? 'berth-process',
     Platform: 'linux',
     HostConfig: {
       RestartPolicy: { Name: spec.restart.name, MaximumRetryCount: spec.restart.maximumRetryCount },
@@ -104,6 +104,7 @@ export function toInspect(snapshot: ContainerSnapshot) {
       OpenStdin: false,
     },
     Berth: {
+      Warnings: extra.warnings ?? [],
       MachineState: machineStatePath(snapshot.value),
       Generation: snapshot.context.generation,
       ManuallyStopped: snapshot.context.manuallyStopped,
