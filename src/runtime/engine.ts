@@ -110,7 +110,8 @@ export class Engine {
   private readonly pending = new Map<string, Pending>();
   private readonly logBufferBytes: number;
   private readonly images: ImageStore | undefined;
-  private readonly driver: string;
+  /** The runtime's name, as Docker's Driver: berth-process, runc or custom. */
+  readonly driver: string;
   private requestSeq = 0;
   private closing = false;
   private shutdownResult: Promise<ShutdownResult>;

@@ -11,6 +11,8 @@ import { isProcessAlive } from '../../src/actors/proc.js';
 import { ImageStore } from '../../src/runtime/images.js';
 import { createEngine, type Engine } from '../../src/index.js';
 import { until } from '../support/real-engine.js';
+import { serveApi } from '../../src/runtime/api/server.js';
+import { dockerCli, hasDocker } from '../support/docker-cli.js';
 
 const hasRunc = (await execa('runc', ['--version'], { reject: false })).exitCode === 0;
 const isRoot = process.getuid?.() === 0;
@@ -129,5 +131,35 @@ describe.skipIf(!hasRunc || !isRoot)('runc runtime: refusing to half-start', () 
     const script = "import('./dist/src/index.js').then(({ createEngine }) => { try { createEngine({ runtime: 'runc', stateDir: '/tmp/berth-nobody' }); } catch (e) { console.log(e.name + ': ' + e.message); } })";
     const result = await execa('node', ['-e', script], { reject: false, uid: 65534, gid: 65534, cwd: process.cwd() });
     expect(result.stdout).toMatch(/RuntimeUnavailableError: the runc runtime needs root/);
+  });
+});
+
+describe.skipIf(!ready || !hasDocker)('runc runtime through the docker CLI', () => {
+  it('docker run --init vs without: stop -t 2 takes about 2 s (137) without, no time (143) with; a pull is refused with advice', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'berth-runc-docker-'));
+    new ImageStore(join(dir, 'images')).busybox();
+    const runcEngine = createEngine({ runtime: 'runc', stateDir: dir });
+    const api = await serveApi(runcEngine, { host: `unix://${join(dir, 'api.sock')}` });
+    const docker = dockerCli(join(dir, 'api.sock'));
+    try {
+      expect((await docker('run', '-d', '--name', 'plain', 'busybox', 'sleep', '1000')).exitCode).toBe(0);
+      expect((await docker('run', '-d', '--init', '--name', 'tini', 'busybox', 'sleep', '1000')).exitCode).toBe(0);
+      let began = Date.now();
+      expect((await docker('stop', '-t', '2', 'plain')).stdout.trim()).toBe('plain');
+      const plainTook = Date.now() - began;
+      began = Date.now();
+      await docker('stop', '-t', '2', 'tini');
+      const tiniTook = Date.now() - began;
+      expect((await docker('inspect', '-f', '{{.State.ExitCode}}', 'plain', 'tini')).stdout.trim().split('\n')).toEqual(['137', '143']);
+      expect(plainTook).toBeGreaterThanOrEqual(2_000);
+      expect(tiniTook).toBeLessThan(plainTook - 1_000);
+      const pull = await docker('run', '-d', 'alpine', 'true');
+      expect(pull.exitCode).not.toBe(0);
+      expect(pull.stderr).toContain('berth does not pull images from registries: alpine:latest');
+    } finally {
+      await runcEngine.shutdown({ timeout: 2 });
+      await api.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

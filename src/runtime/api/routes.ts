@@ -5,6 +5,7 @@ import { streamEvents } from './routes/events.js';
 import {
   killContainer, pauseContainer, restartContainer, startContainer, stopContainer, unpauseContainer,
 } from './routes/lifecycle.js';
+import { refusePull } from './routes/images.js';
 import { streamLogs } from './routes/logs.js';
 import { ping, showInfo, showVersion } from './routes/system.js';
 import { waitContainer } from './routes/wait.js';
@@ -29,4 +30,5 @@ export const routes: readonly Route[] = [
   { method: 'POST', path: '/containers/{id}/unpause', handler: unpauseContainer },
   { method: 'POST', path: '/containers/{id}/wait', handler: waitContainer },
   { method: 'DELETE', path: '/containers/{id}', handler: removeContainer },
+  { method: 'POST', path: '/images/create', handler: refusePull },
 ];

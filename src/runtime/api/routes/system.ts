@@ -7,6 +7,9 @@ import { maxApiVersion, minApiVersion } from '../version.js';
 /** Said in `docker info`: with the process runtime nothing is isolated and images are never used. */
 const processRuntimeNote =
   'berth process runtime: each container is a process group on this host; the image name is only recorded, never pulled, and the command runs on the host with the daemon\'s user and rights';
+/** With runc, containers are real; images are root filesystems imported by hand. */
+const runcRuntimeNote =
+  'berth runc runtime: each container is an OCI container run by runc (own PID namespace, cgroup, freezer); images are root filesystems from `berth image import` or `berth image busybox`, never pulled';
 
 // The docker CLI's first request, HEAD on the bare path; it reads Api-Version, Ostype and Swarm (docker-lifecycle.md (j)).
 export function ping({ req, res }: ApiRequest): undefined {
@@ -50,20 +53,20 @@ export function showInfo({ engine, serverVersion }: ApiRequest): Reply {
       ContainersPaused: count('paused'),
       ContainersStopped: count('created', 'exited', 'dead', 'removing'),
       Images: 0,
-      Driver: 'berth-process',
+      Driver: engine.driver,
       Name: hostname(),
-      OperatingSystem: processRuntimeNote,
+      OperatingSystem: engine.driver === 'runc' ? runcRuntimeNote : processRuntimeNote,
       OSType: 'linux',
       Architecture: machine(),
       KernelVersion: release(),
       NCPU: cpus().length,
       MemTotal: totalmem(),
       ServerVersion: serverVersion,
-      DefaultRuntime: 'berth-process',
+      DefaultRuntime: engine.driver,
       LoggingDriver: 'berth-memory',
       Swarm: { LocalNodeState: 'inactive', ControlAvailable: false },
       SecurityOptions: [],
-      Warnings: [`WARNING: ${processRuntimeNote}`],
+      Warnings: engine.driver === 'runc' ? [] : [`WARNING: ${processRuntimeNote}`],
     },
   };
 }
