@@ -1,0 +1,29 @@
+// `berth up` end to end: a real berth process, real services, Ctrl-C, ordered graceful stop.
+import { execa } from 'execa';
+import { expect, it } from 'vitest';
+import { until } from '../support/real-engine.js';
+
+it('berth up: starts in dependency order, prefixes output, stops dependents first on Ctrl-C, exits 0', async () => {
+  const child = execa('node', ['bin/berth.js', 'up', '-f', 'test/fixtures/compose/berth.yaml', '--no-color'], { reject: false, all: true });
+  let output = '';
+  child.all!.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+  try {
+    await until(() => /e2e-worker-1 +\| working/.test(output), 10_000, 'every service to run');
+    child.kill('SIGINT');
+    const result = await child;
+    expect(result.exitCode).toBe(0);
+  } finally {
+    child.kill('SIGKILL');
+  }
+  const lines = output.split('\n').map((line) => line.replace(/ +\|/, ' |'));
+  const at = (text: string) => lines.findIndex((line) => line.includes(text));
+  expect(at('e2e-web-1 | serving hello')).toBeGreaterThan(at('e2e-db-1: healthy'));
+  expect(at('e2e-worker-1: started')).toBeGreaterThan(at('e2e-web-1: started'));
+  // Dependents first: worker, then web (which drains), then db.
+  expect(at('e2e-worker-1: exited (0)')).toBeLessThan(at('e2e-web-1: SIGTERM sent'));
+  expect(at('e2e-web-1 | draining')).toBeGreaterThan(at('e2e-web-1: SIGTERM sent'));
+  expect(at('e2e-web-1: exited (0)')).toBeLessThan(at('e2e-db-1: SIGTERM sent'));
+  expect(at('e2e-db-1 | closing')).toBeGreaterThan(at('e2e-db-1: SIGTERM sent'));
+  expect(output).toContain('every service stopped cleanly');
+  expect(output).toContain('ignored (not about the lifecycle): services.worker.ports');
+}, 30_000);
