@@ -12,6 +12,7 @@ import { killRemainingProcesses, type ContainerProcess } from './kill.js';
 import { forwardOutput, waitForOutputEnd, type OutputListener } from './output.js';
 import { readProcessStartTime } from './proc.js';
 import { describeStartError } from './start-error.js';
+import { superviseAdopted } from './adopt.js';
 
 export type { OutputListener } from './output.js';
 
@@ -56,6 +57,7 @@ function spawnContainer(spec: ContainerSpec, file: string, args: string[], withO
  */
 export function createProcessRuntime(options: ProcessRuntimeOptions = {}) {
   return fromCallback<RuntimeCommand, RuntimeInput>(({ input, sendBack, receive }) => {
+    if (input.adopt) return superviseAdopted({ ...input, adopt: input.adopt }, sendBack, receive);
     const { spec, generation } = input;
     let active = true; // false once XState ran the cleanup: nothing may be reported after that
     let settled = false; // startFailed or exited was reported: each run ends exactly once

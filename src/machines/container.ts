@@ -21,7 +21,24 @@ export type ContainerCommand =
   | { type: 'wait'; requestId: string; condition: WaitCondition }
   | { type: 'wait.cancel'; requestId: string };
 
-export type ContainerEvent = ContainerCommand | RuntimeReport;
+/** What a restarted engine knew of a container: its last state, read back from the state dir. */
+export interface RestoredState {
+  status: 'created' | 'exited';
+  exitCode: number;
+  error: string;
+  startedAt: number | null;
+  finishedAt: number | null;
+  restartCount: number;
+  manuallyStopped: boolean;
+  generation: number;
+}
+
+/** Sent by the engine only, right after it recreates a container from its state dir. */
+export type ContainerRecovery =
+  | { type: 'restore'; state: RestoredState }
+  | { type: 'adopt'; pid: number; startTime: string; startedAt: number; generation: number; restartCount: number; manuallyStopped: boolean };
+
+export type ContainerEvent = ContainerCommand | RuntimeReport | ContainerRecovery;
 
 type WaiterKind = 'start' | 'stop' | 'kill' | 'restart' | 'remove' | 'pause' | 'unpause' | `wait.${WaitCondition}`;
 interface Waiter {
@@ -84,6 +101,8 @@ export interface ContainerContext {
   /** A stop flow is in progress: its steps are recorded until the exit. */
   stopFlowActive: boolean;
   stuck: boolean;
+  /** The running process this run attaches to instead of starting one (after an engine restart). */
+  adopt: { pid: number; startTime: string } | null;
 }
 
 /** A runtime that fails every start; the engine provides a real one with `.provide()`. */
@@ -126,6 +145,7 @@ export const containerMachine = setup({
     removeRequested: ({ context }) => context.removeRequested,
     willRestart: ({ context }) => context.restartDelayMs !== null,
     isAutoRemove: ({ context }) => context.spec.autoRemove,
+    restoresExited: ({ event }) => event.type === 'restore' && event.state.status === 'exited',
     hasNeverStarted: ({ context }) => context.startedAt === null,
   },
   delays: {
@@ -151,6 +171,12 @@ export const containerMachine = setup({
     recordStarted: enqueueActions(({ context, event, enqueue, system }) => {
       if (event.type !== 'runtime.started') return;
       const at = nowOf(system);
+      if (context.adopt) {
+        // Re-adopted after an engine restart: it did not start now, and no start event is due.
+        enqueue.assign({ pid: event.pid, adopt: null });
+        emitStep(enqueue, context, at, { state: 'running', cause: `adopted pid ${event.pid} after an engine restart` });
+        return;
+      }
       enqueue.assign({ pid: event.pid, startedAt: at, error: '', exitCode: 0 });
       enqueue.emit(lifecycle(context, 'start', at));
       if (context.restartRequested) enqueue.emit(lifecycle(context, 'restart', at));
@@ -158,6 +184,18 @@ export const containerMachine = setup({
       for (const w of answered) enqueue.emit(ok(w.requestId));
       enqueue.assign({ waiters: without(context.waiters, answered), restartRequested: false });
       emitStep(enqueue, context, at, { state: 'running', cause: `started pid ${event.pid}` });
+    }),
+    applyRestore: assign(({ event }) => {
+      if (event.type !== 'restore') return {};
+      const { status: _status, ...state } = event.state;
+      return state;
+    }),
+    applyAdopt: assign(({ event }) => {
+      if (event.type !== 'adopt') return {};
+      return {
+        adopt: { pid: event.pid, startTime: event.startTime }, startedAt: event.startedAt, generation: event.generation,
+        restartCount: event.restartCount, manuallyStopped: event.manuallyStopped,
+      };
     }),
     recordStartFailure: enqueueActions(({ context, event, enqueue, system }) => {
       if (event.type !== 'runtime.startFailed') return;
@@ -355,6 +393,7 @@ export const containerMachine = setup({
           });
       enqueue.assign({
         exitCode: event.exitCode,
+        error: event.statusUnknown ? 'exit status unknown: the process was adopted after an engine restart and its status could not be read' : context.error,
         finishedAt: at,
         pid: 0,
         frozen: false,
@@ -469,6 +508,7 @@ export const containerMachine = setup({
     stopFlowStartedAt: null,
     stopFlowActive: false,
     stuck: false,
+    adopt: null,
   }),
   initial: 'created',
   on: {
@@ -478,6 +518,8 @@ export const containerMachine = setup({
     created: {
       entry: 'notifySettled',
       on: {
+        restore: [{ guard: 'restoresExited', target: 'exited', actions: 'applyRestore' }, { actions: 'applyRestore' }],
+        adopt: { target: 'alive', actions: 'applyAdopt' },
         start: { target: 'alive', actions: 'beginManualStart' },
         restart: { target: 'alive', actions: ['beginManualStart', 'acceptRestartOfStopped'] },
         stop: { actions: 'rejectNotModified' },
@@ -492,7 +534,7 @@ export const containerMachine = setup({
       invoke: {
         id: 'runtime',
         src: 'runtime',
-        input: ({ context }): RuntimeInput => ({ spec: context.spec, generation: context.generation }),
+        input: ({ context }): RuntimeInput => ({ spec: context.spec, generation: context.generation, ...(context.adopt ? { adopt: context.adopt } : {}) }),
       },
       initial: 'starting',
       on: {

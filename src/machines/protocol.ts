@@ -7,6 +7,8 @@ import type { ContainerSpec } from './spec.js';
 export interface RuntimeInput {
   spec: ContainerSpec;
   generation: number;
+  /** Attach to this already running main process (after an engine restart) instead of starting one. */
+  adopt?: { pid: number; startTime: string };
 }
 
 /** Sent to the runtime. `seq` is echoed in the delivery report so replies pair up exactly. */
@@ -32,7 +34,7 @@ export type RuntimeReport =
   | { type: 'runtime.frozen'; generation: number }
   | { type: 'runtime.thawed'; generation: number }
   | { type: 'runtime.freezeFailed'; generation: number; message: string }
-  | { type: 'runtime.exited'; generation: number; exitCode: number; signal?: number };
+  | { type: 'runtime.exited'; generation: number; exitCode: number; signal?: number; statusUnknown?: boolean };
 
 /** Docker's exit code rule: the exit status, or 128 + the number of the signal that ended it. */
 export function exitCodeOf(status: number | null | undefined, signal: number | null | undefined): number {

@@ -65,3 +65,13 @@ function policyWantsRestart(policy: RestartPolicy, restartCount: number, exit: E
       return false;
   }
 }
+
+/** Docker at daemon start: does a container that was started before come back? (docker-lifecycle.md (e)) */
+export function restartsOnEngineStart(policy: RestartPolicy, exitCode: number, manuallyStopped: boolean): boolean {
+  switch (policy.name) {
+    case 'always': return true;
+    case 'unless-stopped': return !manuallyStopped;
+    case 'on-failure': return exitCode !== 0;
+    default: return false;
+  }
+}

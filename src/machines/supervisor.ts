@@ -3,14 +3,14 @@
 // container is stopped in parallel with its own signal and timeout, and after the budget
 // (max(15 s, largest stop timeout + 5 s), docker-lifecycle.md (h)) whatever is left is killed.
 import { assign, enqueueActions, fromCallback, setup, stopChild, type AnyActorRef } from 'xstate';
-import { containerMachine, type ContainerCommand } from './container.js';
+import { containerMachine, type ContainerCommand, type ContainerRecovery } from './container.js';
 import type { ContainerEmitted } from './records.js';
 import { SIGKILL, defaultTimings, type ContainerSpec, type Timings } from './spec.js';
 
 export type SupervisorEvent =
   | { type: 'container.create'; spec: ContainerSpec }
   /** `actorId` is containerActorId(spec). */
-  | { type: 'container.command'; actorId: string; command: ContainerCommand }
+  | { type: 'container.command'; actorId: string; command: ContainerCommand | ContainerRecovery }
   | { type: 'container.settled'; id: string }
   | { type: 'os.signal'; signal: string }
   | { type: 'shutdown'; timeoutMs?: number }
@@ -70,7 +70,7 @@ export const supervisorMachine = setup({
       // Sending to a missing child would put the supervisor in error: look it up first.
       const child = (self.getSnapshot() as { children: Record<string, AnyActorRef | undefined> }).children[event.actorId];
       if (child) enqueue.sendTo(child, event.command);
-      else if (event.command.type !== 'wait.cancel') {
+      else if ('requestId' in event.command && event.command.type !== 'wait.cancel') {
         // Removed a moment ago: still, every command gets an answer.
         enqueue.emit({ type: 'reply', requestId: event.command.requestId, ok: false, error: { kind: 'NotFound', message: `No such container: ${event.actorId}` } });
       }

@@ -19,6 +19,11 @@ import { OutputBuffer, type LogLine, type LogOptions } from './output.js';
 import { parseSignal, signalName } from './signals.js';
 import { parseTimeoutSeconds, toContainerSpec, type CreateOptions } from './spec.js';
 import type { ImageStore } from './images.js';
+import { ContainerStore } from './store.js';
+import { join } from 'node:path';
+import { isProcessAlive, isSameProcess, readProcessStartTime } from '../actors/proc.js';
+import { unknownExitCode } from '../actors/adopt.js';
+import { restartsOnEngineStart } from '../machines/restart.js';
 import { defaultRuncStateDir, setUpRunc } from './runc-setup.js';
 
 export interface EngineOptions {
@@ -27,7 +32,11 @@ export interface EngineOptions {
    * (Linux, root, runc installed). Or any actor logic speaking the runtime protocol.
    */
   runtime?: 'process' | 'runc' | AnyActorLogic;
-  /** Where the runc runtime keeps images, bundles and its runc root (default /var/lib/berth). */
+  /**
+   * Where the engine keeps its state. Process runtime: each container's spec and last state, so a
+   * restarted engine adopts what still runs and restores the rest. runc runtime: images, bundles
+   * and its runc root (default /var/lib/berth).
+   */
   stateDir?: string;
   /** A pino logger for one line per lifecycle step; silent when absent. */
   logger?: Logger;
@@ -110,6 +119,7 @@ export class Engine {
   private readonly pending = new Map<string, Pending>();
   private readonly logBufferBytes: number;
   private readonly images: ImageStore | undefined;
+  private readonly store: ContainerStore | undefined;
   /** The runtime's name, as Docker's Driver: berth-process, runc or custom. */
   readonly driver: string;
   private requestSeq = 0;
@@ -134,6 +144,8 @@ export class Engine {
     } else {
       runtime = options.runtime === undefined || options.runtime === 'process' ? createProcessRuntime({ onOutput }) : options.runtime;
       this.driver = options.runtime === undefined || options.runtime === 'process' ? 'berth-process' : 'custom';
+      // Containers are persisted with the process runtime only: runc's are found and cleaned at start-up.
+      if (options.stateDir && this.driver === 'berth-process') this.store = new ContainerStore(join(options.stateDir, 'containers'));
     }
     const machine = supervisorMachine.provide({
       actors: { container: containerMachine.provide({ actors: { runtime } }), osSignals },
@@ -149,6 +161,7 @@ export class Engine {
       error: (error) => this.logger.error({ err: error }, 'the supervisor failed'),
     });
     this.actor.start();
+    if (this.store) this.recover(this.store);
   }
 
   /** Creates a container (Docker's `create`); it does not start it. */
@@ -161,18 +174,75 @@ export class Engine {
     if (this.names.has(spec.name)) {
       throw new ConflictError(`Conflict. The container name "/${spec.name}" is already in use by container "${this.names.get(spec.name)}". You have to remove (or rename) that container to be able to reuse that name.`);
     }
+    const entry = this.register(spec, warnings);
+    this.publish(entry, 'create', this.clock.now(), {});
+    this.persist(entry);
+    this.logger.info({ container: spec.name, cid: id.slice(0, 12), cmd: spec.cmd }, 'created');
+    for (const warning of warnings) this.logger.warn({ container: spec.name, cid: id.slice(0, 12) }, warning);
+    return { id, name: spec.name, warnings };
+  }
+
+  // Spawns the container's machine under the supervisor and starts listening to it.
+  private register(spec: ContainerSpec, warnings: string[]): Entry {
     const actorId = containerActorId(spec);
     this.actor.send({ type: 'container.create', spec });
     const ref = this.actor.system.get(actorId);
     if (!ref) throw new ConflictError(`container ${spec.name} could not be created: the engine is shutting down`);
     const entry: Entry = { spec, warnings, actorId, ref, output: new OutputBuffer(this.logBufferBytes, () => this.clock.now()) };
-    this.entries.set(id, entry);
-    this.names.set(spec.name, id);
+    this.entries.set(spec.id, entry);
+    this.names.set(spec.name, spec.id);
     ref.on('*', (event: ContainerEmitted) => this.onContainerEmitted(entry, event));
-    this.publish(entry, 'create', this.clock.now(), {});
-    this.logger.info({ container: spec.name, cid: id.slice(0, 12), cmd: spec.cmd }, 'created');
-    for (const warning of warnings) this.logger.warn({ container: spec.name, cid: id.slice(0, 12) }, warning);
-    return { id, name: spec.name, warnings };
+    return entry;
+  }
+
+  // Writes the container's record to the state dir (when there is one).
+  private persist(entry: Entry): void {
+    if (!this.store) return;
+    const { context } = entry.ref.getSnapshot();
+    const running = statusOf(entry.ref.getSnapshot()) !== 'created' && statusOf(entry.ref.getSnapshot()) !== 'exited';
+    const startTime = context.pid > 0 ? readProcessStartTime(context.pid) : undefined;
+    try {
+      this.store.save({
+        version: 1,
+        spec: entry.spec,
+        state: {
+          running, pid: context.pid, ...(startTime ? { startTime } : {}), startedAt: context.startedAt, finishedAt: context.finishedAt,
+          exitCode: context.exitCode, error: context.error, restartCount: context.restartCount, manuallyStopped: context.manuallyStopped,
+          generation: context.generation,
+        },
+      });
+    } catch (error) {
+      this.logger.error({ err: error, container: entry.spec.name }, 'could not write the container record to the state dir');
+    }
+  }
+
+  // A restarted engine: every recorded container comes back; a still running process (same pid
+  // and start time) is adopted, the others are exited; restart policies apply as at Docker's
+  // daemon start.
+  private recover(store: ContainerStore): void {
+    const { records, setAside } = store.loadAll();
+    for (const reason of setAside) this.logger.error({ reason }, 'set aside an unreadable container record (moved to corrupt/)');
+    for (const { spec, state } of records) {
+      if (this.names.has(spec.name)) continue;
+      const entry = this.register(spec, warningsFor(spec));
+      const alive = state.running && state.pid > 0 && state.startTime !== undefined && isSameProcess(state.pid, state.startTime) && isProcessAlive(state.pid);
+      const common = { restartCount: state.restartCount, manuallyStopped: state.manuallyStopped, generation: state.generation };
+      if (alive) {
+        this.actor.send({ type: 'container.command', actorId: entry.actorId, command: { type: 'adopt', pid: state.pid, startTime: state.startTime!, startedAt: state.startedAt ?? this.clock.now(), ...common } });
+        this.logger.info({ container: spec.name, cid: spec.id.slice(0, 12), pid: state.pid }, 'adopted a container that kept running while the engine was down');
+        continue;
+      }
+      const exitCode = state.running ? unknownExitCode : state.exitCode;
+      const error = state.running ? 'exit status unknown: the container exited while the engine was down' : state.error;
+      this.actor.send({ type: 'container.command', actorId: entry.actorId, command: {
+        type: 'restore', state: { status: state.startedAt === null ? 'created' : 'exited', exitCode, error, startedAt: state.startedAt, finishedAt: state.finishedAt ?? (state.running ? this.clock.now() : null), ...common },
+      } });
+      this.persist(entry);
+      if (state.startedAt !== null && restartsOnEngineStart(spec.restart, exitCode, state.manuallyStopped)) {
+        this.logger.info({ container: spec.name, policy: spec.restart.name }, 'restarting after the engine restart (restart policy)');
+        void this.command(spec.id, { type: 'start' }).catch((reason: Error) => this.logger.error({ container: spec.name, reason: reason.message }, 'could not restart'));
+      }
+    }
   }
 
   /** Starts a created or exited container; resolves once its process runs. */
@@ -316,6 +386,9 @@ export class Engine {
       if (event.action === 'destroy') {
         this.entries.delete(entry.spec.id);
         this.names.delete(entry.spec.name);
+        this.store?.remove(entry.spec.id);
+      } else {
+        this.persist(entry);
       }
       return;
     }

@@ -1,0 +1,91 @@
+// Durable state: a daemon killed with SIGKILL while containers run (one of them mid-stop) is
+// restarted on the same state dir; nothing is lost, nothing is orphaned, nothing starts twice.
+import Docker from 'dockerode';
+import { execa, type ResultPromise } from 'execa';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { isProcessAlive } from '../../src/actors/proc.js';
+import { ContainerStore } from '../../src/runtime/store.js';
+import { until } from '../support/real-engine.js';
+
+const daemons: ResultPromise[] = [];
+const pids: number[] = [];
+afterEach(async () => {
+  for (const daemon of daemons.splice(0)) { daemon.kill('SIGKILL'); await daemon.catch(() => {}); }
+  for (const pid of pids.splice(0)) try { process.kill(-pid, 'SIGKILL'); } catch { /* gone */ }
+});
+
+async function startDaemon(dir: string): Promise<{ daemon: ResultPromise; docker: Docker }> {
+  const socket = join(dir, 'api.sock');
+  const daemon = execa('node', ['bin/berth.js', 'daemon', '--host', `unix://${socket}`, '--state-dir', join(dir, 'state'), '--log-level', 'warn'], { reject: false });
+  daemons.push(daemon);
+  let out = '';
+  daemon.stdout!.on('data', (chunk: Buffer) => { out += chunk.toString(); });
+  await until(() => out.includes('listening'), 10_000, 'the daemon to listen');
+  return { daemon, docker: new Docker({ socketPath: socket }) };
+}
+
+const quiet = (trap: string) => ['sh', '-c', `${trap}; while :; do sleep 0.05; done`];
+
+describe('durable state and recovery', () => {
+  it('a daemon killed mid-stop comes back: every container listed, running ones adopted and controlled, none started twice', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'berth-recover-'));
+    try {
+      const first = await startDaemon(dir);
+      const run = async (name: string, cmd: string[], extra: object = {}) => {
+        const container = await first.docker.createContainer({ name, Image: 'none', Cmd: cmd, ...extra });
+        await container.start();
+        const { State } = await container.inspect();
+        pids.push(State.Pid);
+        return State.Pid;
+      };
+      const calm = await run('calm', quiet('trap "exit 0" TERM'));
+      const stubborn = await run('stubborn', quiet('trap "" TERM'));
+      const keeper = await run('keeper', quiet('trap "exit 0" TERM'), { HostConfig: { RestartPolicy: { Name: 'unless-stopped' } } });
+      const done = await first.docker.createContainer({ name: 'done', Image: 'none', Cmd: ['sh', '-c', 'exit 3'] });
+      await done.start();
+      await done.wait();
+      void first.docker.getContainer('stubborn').stop({ t: 60 }).catch(() => {}); // mid-stop when the daemon dies
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      first.daemon.kill('SIGKILL');
+      await first.daemon;
+      expect([calm, stubborn, keeper].every(isProcessAlive)).toBe(true);
+
+      const second = await startDaemon(dir);
+      const listed = await second.docker.listContainers({ all: true });
+      expect(listed.map((c) => `${c.Names[0]} ${c.State}`).sort()).toEqual(['/calm running', '/done exited', '/keeper running', '/stubborn running']);
+      expect((await second.docker.getContainer('calm').inspect()).State.Pid).toBe(calm); // adopted, not started again
+      expect((await second.docker.getContainer('keeper').inspect()).State.Pid).toBe(keeper);
+      expect((await second.docker.getContainer('done').inspect()).State.ExitCode).toBe(3);
+      await second.docker.getContainer('stubborn').stop({ t: 1 });
+      await second.docker.getContainer('calm').stop();
+      expect(isProcessAlive(calm)).toBe(false);
+      expect(isProcessAlive(stubborn)).toBe(false);
+      const calmState = (await second.docker.getContainer('calm').inspect()).State;
+      expect(calmState.Error).toMatch(/exit status unknown/);
+      second.daemon.kill('SIGTERM');
+      expect((await second.daemon).exitCode).toBe(0);
+      await until(() => !isProcessAlive(keeper), 3_000, 'the daemon to stop keeper');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 40_000);
+
+  it('a corrupt or partial record is set aside and reported, never fatal', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'berth-store-'));
+    try {
+      const store = new ContainerStore(dir);
+      writeFileSync(join(dir, 'broken.json'), '{"version":1,"spec":');
+      writeFileSync(join(dir, 'half.json.tmp'), '{');
+      const { records, setAside } = store.loadAll();
+      expect(records).toEqual([]);
+      expect(setAside[0]).toMatch(/^broken\.json: /);
+      expect(readdirSync(join(dir, 'corrupt'))).toHaveLength(1);
+      expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
