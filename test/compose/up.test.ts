@@ -27,3 +27,23 @@ it('berth up: starts in dependency order, prefixes output, stops dependents firs
   expect(output).toContain('every service stopped cleanly');
   expect(output).toContain('ignored (not about the lifecycle): services.worker.ports');
 }, 30_000);
+
+it('berth up: a second Ctrl-C kills what is left at once; the exit status says it was not clean', async () => {
+  const child = execa('node', ['bin/berth.js', 'up', '-f', 'test/fixtures/compose/stubborn.yaml', '--no-color'], { reject: false, all: true });
+  let output = '';
+  child.all!.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+  try {
+    await until(() => /twice-stubborn-1 +\| ignoring/.test(output), 10_000, 'the service to run');
+    child.kill('SIGINT');
+    await until(() => output.includes('up to 30 s to exit'), 5_000, 'the graceful stop to begin');
+    const began = Date.now();
+    child.kill('SIGINT');
+    const result = await child;
+    expect(Date.now() - began).toBeLessThan(5_000);
+    expect(result.exitCode).toBe(1);
+    expect(output).toContain('SIGINT again: killing what is left');
+    expect(output).toMatch(/twice-stubborn-1: killed with SIGKILL \(137\)/);
+  } finally {
+    child.kill('SIGKILL');
+  }
+}, 30_000);
