@@ -2,29 +2,28 @@
 // message to a container's machine and resolves when that machine replies; reads (inspect, list,
 // logs) come from the machine's last snapshot and never wait on it.
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { createActor, type Actor, type AnyActorLogic, type InspectionEvent, type Observer } from 'xstate';
-import { createProcessRuntime } from '../actors/process.js';
+import { unknownExitCode } from '../actors/adopt.js';
 import { osSignals } from '../actors/os-signals.js';
+import { isProcessAlive, isSameProcess, readProcessStartTime } from '../actors/proc.js';
+import { createProcessRuntime } from '../actors/process.js';
 import type { Clock } from '../machines/clock.js';
 import { containerMachine, type ContainerCommand } from '../machines/container.js';
 import type { ContainerEmitted, WaitCondition, WaitResult } from '../machines/records.js';
-import type { ContainerSpec, Timings } from '../machines/spec.js';
-import { SIGKILL } from '../machines/spec.js';
+import { restartsOnEngineStart } from '../machines/restart.js';
+import { SIGKILL, type ContainerSpec, type Timings } from '../machines/spec.js';
 import { containerActorId, supervisorMachine } from '../machines/supervisor.js';
 import { ConflictError, InvalidArgumentError, NotFoundError, errorOfKind } from './errors.js';
 import { EventBus, type DockerEvent, type EventFilters } from './events.js';
+import type { ImageStore } from './images.js';
 import { toInspect, toSummary, statusOf, type ContainerSnapshot, type ContainerSummary, type InspectResponse } from './inspect.js';
 import { silentLogger, type Logger } from './log.js';
 import { OutputBuffer, type LogLine, type LogOptions } from './output.js';
+import { defaultRuncStateDir, setUpRunc } from './runc-setup.js';
 import { parseSignal, signalName } from './signals.js';
 import { parseTimeoutSeconds, toContainerSpec, type CreateOptions } from './spec.js';
-import type { ImageStore } from './images.js';
 import { ContainerStore } from './store.js';
-import { join } from 'node:path';
-import { isProcessAlive, isSameProcess, readProcessStartTime } from '../actors/proc.js';
-import { unknownExitCode } from '../actors/adopt.js';
-import { restartsOnEngineStart } from '../machines/restart.js';
-import { defaultRuncStateDir, setUpRunc } from './runc-setup.js';
 
 export interface EngineOptions {
   /**
