@@ -85,8 +85,14 @@ export class EventBus {
 
   subscribe(filters: EventFilters = {}): AsyncIterableIterator<DockerEvent> {
     const subscriber: Subscriber = { filters, queue: [], wake: null, dropped: 0, lastDelivered: filters.since ?? 0, done: false };
+    // Docker replays the history when either bound is given: from `since` (else the start) up to `until`.
     if (filters.since !== undefined || filters.until !== undefined) {
-      for (const event of this.history) if (event.timeNano / 1e6 >= (filters.since ?? Infinity)) this.offer(subscriber, event);
+      const from = filters.since ?? 0;
+      const to = filters.until ?? Infinity;
+      for (const event of this.history) {
+        const at = event.timeNano / 1e6;
+        if (at >= from && at <= to) this.offer(subscriber, event);
+      }
     }
     const now = this.options.clock.now();
     let timer: unknown;

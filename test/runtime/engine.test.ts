@@ -209,3 +209,17 @@ describe('structured logs', () => {
     expect(Object.keys(engine.actor.getSnapshot().children).filter((k) => k.startsWith('container:'))).toHaveLength(0);
   });
 });
+
+describe('event history', () => {
+  it('a replay with since and until gives exactly the events between them', async () => {
+    const { engine, clock } = fakeEngine();
+    await engine.create({ name: 'first', cmd: ['x'] });
+    clock.increment(1_000);
+    const middle = clock.now();
+    await engine.create({ name: 'second', cmd: ['x'] });
+    clock.increment(1_000);
+    await engine.create({ name: 'third', cmd: ['x'] });
+    expect(await collect(engine.events({ since: middle, until: middle }), 10)).toEqual(['second create']);
+    expect(await collect(engine.events({ until: middle }), 10)).toEqual(['first create', 'second create']);
+  });
+});

@@ -2,36 +2,55 @@
 // which stop every container gracefully (Docker's daemon shutdown, docker-lifecycle.md (h))
 // before the server closes and the socket file goes away.
 import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { serveApi, type ApiServer } from '../api/server.js';
-import { createEngine } from '../engine.js';
+import { createEngine, type Engine } from '../engine.js';
 import { cliLogger, type Logger } from '../log.js';
+import { resolveHost } from './client/host.js';
+import { createWatchers, splitWatchOptions, type Watchers } from '../viewer/watch.js';
 
 /** What `berth daemon` runs with, after its arguments and environment are read. */
 interface DaemonOptions {
   host: string;
   stateDir?: string;
   logLevel: string;
+  runtime: 'process' | 'runc';
 }
 
-const usage = 'Usage: berth daemon [--host unix:///path/berth.sock | tcp://127.0.0.1:PORT] [--state-dir DIR] [--log-level LEVEL]';
+const usage = 'Usage: berth daemon [--host unix:///path/berth.sock | tcp://127.0.0.1:PORT] [--runtime process|runc] [--state-dir DIR] [--log-level LEVEL] [--ui [PORT]] [--inspect [PORT]]';
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 /** Runs the daemon until SIGTERM or SIGINT; resolves with the exit code. */
 export async function runDaemon(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   let options: DaemonOptions;
+  let watchers: Watchers; // --ui: the berth viewer; --inspect: the Stately inspector relay
   try {
-    options = parseDaemonArgs(args, env);
+    const [watch, rest] = splitWatchOptions(args);
+    options = parseDaemonArgs(rest, env);
+    watchers = createWatchers(watch);
   } catch (error) {
     process.stderr.write(`berth daemon: ${(error as Error).message}\n${usage}\n`);
     return 2;
   }
   const logger = cliLogger({ level: options.logLevel });
-  const engine = createEngine({ logger });
+  let engine: Engine;
+  try {
+    // The process runtime keeps its containers in the state dir (default: next to the socket), so
+    // a restarted daemon on the same address adopts what still runs.
+    const stateDir = options.stateDir ?? (options.runtime === 'process' ? defaultStateDir(options.host) : undefined);
+    engine = createEngine({ logger, runtime: options.runtime, ...(stateDir ? { stateDir } : {}), ...watchers.engineOptions });
+    if (stateDir) options.stateDir = stateDir;
+  } catch (error) {
+    // runc missing, or not root: say so at once, before anything listens.
+    process.stderr.write(`berth daemon: ${(error as Error).message}\n`);
+    return 1;
+  }
   let api: ApiServer;
   let stateFile: string | undefined;
+  let watching = '';
   try {
     api = await serveApi(engine, { host: options.host, logger });
+    watching = await watchers.listen(engine, logger).catch(async (error: unknown) => { await api.close(); throw error; });
     if (options.stateDir) stateFile = await writeStateFile(options.stateDir, api.url);
   } catch (error) {
     process.stderr.write(`berth daemon: ${(error as Error).message}\n`);
@@ -39,12 +58,13 @@ export async function runDaemon(args: string[], env: NodeJS.ProcessEnv = process
     await engine.shutdown({ timeout: 0 });
     return 1;
   }
-  process.stdout.write(`berth daemon listening on ${api.url}\nexport DOCKER_HOST=${api.url}\n`);
+  process.stdout.write(`berth daemon listening on ${api.url}\nexport DOCKER_HOST=${api.url}\n${watching}`);
   const stopSignal = listenForStopSignal(logger);
   const signal = await stopSignal.received;
   logger.info({ signal }, 'stopping every container, then the API');
   const result = await engine.shutdown();
   await api.close();
+  await watchers.close();
   if (stateFile) await rm(stateFile, { force: true });
   stopSignal.release();
   logger.info({ forced: result.forced, remaining: result.remaining }, 'daemon stopped');
@@ -54,7 +74,7 @@ export async function runDaemon(args: string[], env: NodeJS.ProcessEnv = process
 /** The daemon's options from its arguments, then BERTH_HOST, then the default socket. */
 function parseDaemonArgs(args: string[], env: NodeJS.ProcessEnv): DaemonOptions {
   const options: Partial<DaemonOptions> = {};
-  const flags: Record<string, keyof DaemonOptions> = { '--host': 'host', '-H': 'host', '--state-dir': 'stateDir', '--log-level': 'logLevel' };
+  const flags: Record<string, keyof DaemonOptions> = { '--host': 'host', '-H': 'host', '--state-dir': 'stateDir', '--log-level': 'logLevel', '--runtime': 'runtime' };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     const at = arg.indexOf('=');
@@ -63,19 +83,23 @@ function parseDaemonArgs(args: string[], env: NodeJS.ProcessEnv): DaemonOptions 
     if (!key) throw new Error(`unknown option ${JSON.stringify(arg)}`);
     const value = at === -1 ? args[++i] : arg.slice(at + 1);
     if (value === undefined || value === '') throw new Error(`${flag} needs a value`);
-    options[key] = value;
+    (options as Record<string, string>)[key] = value;
   }
+  const runtime = options.runtime ?? 'process';
+  if (runtime !== 'process' && runtime !== 'runc') throw new Error(`--runtime must be process or runc, got ${JSON.stringify(runtime)}`);
   const logLevel = options.logLevel ?? 'info';
   if (!logLevels.includes(logLevel)) throw new Error(`--log-level must be one of ${logLevels.join(', ')}, got ${JSON.stringify(logLevel)}`);
-  return { host: options.host ?? (env.BERTH_HOST || defaultHost(env)), logLevel, ...(options.stateDir ? { stateDir: options.stateDir } : {}) };
+  return { host: resolveHost(options.host, env), logLevel, runtime, ...(options.stateDir ? { stateDir: options.stateDir } : {}) };
 }
 
-// Where docker users look for a per-user daemon socket, else the working directory.
-function defaultHost(env: NodeJS.ProcessEnv): string {
-  return `unix://${resolve(env.XDG_RUNTIME_DIR || '.', 'berth.sock')}`;
+// The state dir of a daemon started without --state-dir: `<socket>.state`, else XDG's state home.
+function defaultStateDir(host: string): string {
+  if (host.startsWith('unix://')) return `${host.slice('unix://'.length)}.state`;
+  const base = process.env.XDG_STATE_HOME || join(process.env.HOME || '.', '.local', 'state');
+  return join(base, 'berth', host.replace(/[^a-zA-Z0-9.-]+/g, '_'));
 }
 
-// pid and address for scripts and supervisors; containers are not persisted yet.
+// pid and address for scripts and supervisors.
 async function writeStateFile(stateDir: string, url: string): Promise<string> {
   await mkdir(stateDir, { recursive: true, mode: 0o700 });
   const file = join(stateDir, 'daemon.json');
