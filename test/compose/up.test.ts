@@ -47,3 +47,21 @@ it('berth up: a second Ctrl-C kills what is left at once; the exit status says i
     child.kill('SIGKILL');
   }
 }, 30_000);
+
+it('berth up: x-berth.signals forwards SIGHUP to the named service only and ignores SIGUSR1', async () => {
+  const child = execa('node', ['bin/berth.js', 'up', '-f', 'test/fixtures/compose/reload.yaml', '--no-color'], { reject: false, all: true });
+  let output = '';
+  child.all!.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+  try {
+    await until(() => (output.match(/\| ready/g) ?? []).length === 2, 10_000, 'both services to run');
+    child.kill('SIGHUP');
+    await until(() => /routes-reloader-1 +\| reloaded/.test(output), 5_000, 'the reload');
+    child.kill('SIGUSR1');
+    await until(() => output.includes('SIGUSR1: ignored'), 5_000, 'the ignore line');
+    expect(output).not.toContain('bystander got HUP');
+    child.kill('SIGINT');
+    expect((await child).exitCode).toBe(0);
+  } finally {
+    child.kill('SIGKILL');
+  }
+}, 30_000);

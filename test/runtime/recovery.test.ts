@@ -27,6 +27,15 @@ async function startDaemon(dir: string): Promise<{ daemon: ResultPromise; docker
   return { daemon, docker: new Docker({ socketPath: socket }) };
 }
 
+async function listUntil(docker: Docker, ok: (all: Docker.ContainerInfo[]) => boolean): Promise<Docker.ContainerInfo[]> {
+  let all: Docker.ContainerInfo[] = [];
+  for (let i = 0; i < 50 && !ok(all); i++) {
+    all = await docker.listContainers({ all: true });
+    if (!ok(all)) await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return all;
+}
+
 const quiet = (trap: string) => ['sh', '-c', `${trap}; while :; do sleep 0.05; done`];
 
 describe('durable state and recovery', () => {
@@ -47,6 +56,10 @@ describe('durable state and recovery', () => {
       const done = await first.docker.createContainer({ name: 'done', Image: 'none', Cmd: ['sh', '-c', 'exit 3'] });
       await done.start();
       await done.wait();
+      await run('phoenix', quiet('trap "exit 0" TERM'), { HostConfig: { RestartPolicy: { Name: 'always' } } });
+      await run('resting', quiet('trap "exit 0" TERM'), { HostConfig: { RestartPolicy: { Name: 'unless-stopped' } } });
+      await first.docker.getContainer('phoenix').stop();
+      await first.docker.getContainer('resting').stop();
       void first.docker.getContainer('stubborn').stop({ t: 60 }).catch(() => {}); // mid-stop when the daemon dies
       await new Promise((resolve) => setTimeout(resolve, 300));
       first.daemon.kill('SIGKILL');
@@ -54,8 +67,12 @@ describe('durable state and recovery', () => {
       expect([calm, stubborn, keeper].every(isProcessAlive)).toBe(true);
 
       const second = await startDaemon(dir);
-      const listed = await second.docker.listContainers({ all: true });
-      expect(listed.map((c) => `${c.Names[0]} ${c.State}`).sort()).toEqual(['/calm running', '/done exited', '/keeper running', '/stubborn running']);
+      // Docker's rules at daemon start: always comes back even after a manual stop; unless-stopped does not.
+      const listed = await listUntil(second.docker, (all) => all.some((c) => c.Names[0] === '/phoenix' && c.State === 'running'));
+      expect(listed.map((c) => `${c.Names[0]} ${c.State}`).sort()).toEqual([
+        '/calm running', '/done exited', '/keeper running', '/phoenix running', '/resting exited', '/stubborn running',
+      ]);
+      pids.push((await second.docker.getContainer('phoenix').inspect()).State.Pid);
       expect((await second.docker.getContainer('calm').inspect()).State.Pid).toBe(calm); // adopted, not started again
       expect((await second.docker.getContainer('keeper').inspect()).State.Pid).toBe(keeper);
       expect((await second.docker.getContainer('done').inspect()).State.ExitCode).toBe(3);
