@@ -19,6 +19,14 @@ async function failure(promise: Promise<unknown>): Promise<{ statusCode: number;
 async function run(docker: Docker, name: string, Cmd: string[], extra: Docker.ContainerCreateOptions = {}) {
   const container = await docker.createContainer({ name, Image: 'alpine', Cmd, ...extra });
   await container.start();
+  // Commands that set traps say "ready" once they are set: a signal sent earlier meets the default action.
+  if (Cmd.join(' ').includes('echo ready')) {
+    const deadline = Date.now() + 5_000;
+    while (!(await container.logs({ stdout: true })).toString().includes('ready')) {
+      if (Date.now() > deadline) throw new Error(`${name} never said ready`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
   return container;
 }
 
