@@ -65,3 +65,19 @@ it('berth up: x-berth.signals forwards SIGHUP to the named service only and igno
     child.kill('SIGKILL');
   }
 }, 30_000);
+
+it('berth up --ui serves the viewer for the project\'s containers while it runs', async () => {
+  const child = execa('node', ['bin/berth.js', 'up', '-f', 'test/fixtures/compose/reload.yaml', '--no-color', '--ui', '0'], { reject: false, all: true });
+  let output = '';
+  child.all!.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+  try {
+    await until(() => (output.match(/\| ready/g) ?? []).length === 2, 10_000, 'both services to run');
+    const url = /berth viewer on (http:\/\/127\.0\.0\.1:\d+\/)/.exec(output)![1]!;
+    const containers = await (await fetch(`${url}ui/api/containers`)).json() as unknown[];
+    expect(JSON.stringify(containers)).toContain('routes-reloader-1');
+    child.kill('SIGINT');
+    expect((await child).exitCode).toBe(0);
+  } finally {
+    child.kill('SIGKILL');
+  }
+}, 30_000);
