@@ -1,0 +1,55 @@
+// The tiny program the workloads start (program/tiny.c), compiled into the run's own temporary
+// directory. That directory is unique to the run, so "every process whose argv names this
+// program" is exactly the set of processes this run started: the stray sweep relies on it.
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, chmodSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** `term` exits 0 on SIGTERM; `ignore` ignores SIGTERM (only SIGKILL ends it). */
+export type ProgramMode = 'term' | 'ignore';
+
+export interface Program {
+  /** What the program is: the compiled C program, or the shell fallback when there is no compiler. */
+  kind: 'c' | 'sh';
+  /** The absolute path every started process names in its argv (argv[0] for C, argv[1] for sh). */
+  path: string;
+  /** The argv to run it in a mode: file plus arguments. */
+  command(mode: ProgramMode): { file: string; args: string[] };
+}
+
+// The sources live next to this file in bench/program/, also when it runs compiled from dist/bench/.
+function sourcePath(name: string): string {
+  const here = fileURLToPath(new URL('.', import.meta.url));
+  const fromDist = join(here, '..', '..', 'bench', 'program', name);
+  const fromSource = join(here, 'program', name);
+  return here.includes(`${join('dist', 'bench')}`) ? fromDist : fromSource;
+}
+
+/**
+ * Compiles tiny.c into `dir` with the system C compiler (cc, then gcc), or copies the shell
+ * fallback there when neither is installed.
+ * @example const program = prepareProgram(mkdtempSync(join(tmpdir(), 'berth-bench-')));
+ */
+export function prepareProgram(dir: string): Program {
+  const binary = join(dir, 'tiny');
+  for (const compiler of ['cc', 'gcc']) {
+    try {
+      execFileSync(compiler, ['-O2', '-o', binary, sourcePath('tiny.c')], { stdio: 'ignore' });
+      return programAt('c', binary);
+    } catch {
+      // not installed, or it failed: try the next one
+    }
+  }
+  const script = join(dir, 'tiny.sh');
+  copyFileSync(sourcePath('tiny.sh'), script);
+  chmodSync(script, 0o755);
+  return programAt('sh', script);
+}
+
+/** The program another process of this run prepared (for the isolated W4 and W5 children). */
+export function programAt(kind: Program['kind'], path: string): Program {
+  return kind === 'c'
+    ? { kind, path, command: (mode) => ({ file: path, args: [mode] }) }
+    : { kind, path, command: (mode) => ({ file: '/bin/sh', args: [path, mode] }) };
+}

@@ -1,0 +1,184 @@
+// `npm run bench`: every workload for every contender this machine has, alternating, then the
+// table (printed and written into bench/README.md) and the JSON (bench/results/). Options:
+//   --reps N            repetitions of W1, W2 and W3 (BENCH_REPS; default 3)
+//   --memory-reps N     repetitions of W4 (default 1)
+//   --w5-reps N         repetitions of W5 (default 1)
+//   --only W1,W3        some workloads only (BENCH_ONLY)
+//   --contenders a,b    some contenders only: raw-node, berth, pm2, supervisord (BENCH_CONTENDERS)
+//   --w1 200 --w2 50 --w3 100 --w4 1,100,1000 --w5-lifecycles 2000 --w5-size 10000
+//   --label NAME        a name for the run, kept in the JSON and its file name (e.g. before-fix)
+//   --no-readme         write the JSON but leave bench/README.md alone
+//   --render FILE       run nothing: print a recorded run (results/*.json) and put it in the README
+//   --no-write          print only: no README or JSON (also BENCH_NO_WRITE=1)
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { killTrackedDaemons } from './cleanup.js';
+import { contenderNames, unavailableReason, type ContenderName } from './contenders/index.js';
+import { supervisordVersion } from './contenders/supervisord.js';
+import { killPrograms } from './processes.js';
+import { prepareProgram, type Program } from './program.js';
+import { checkTargets, replaceResults, reportMarkdown, type BenchReport, type Environment } from './report.js';
+import { runners, workloadIds, type BenchOptions, type WorkloadId, type WorkloadResult } from './workloads.js';
+
+const benchDir = fileURLToPath(new URL('../../bench/', import.meta.url));
+const root = join(benchDir, '..');
+
+function list(value: string | undefined): string[] | undefined {
+  return value === undefined ? undefined : value.split(',').map((item) => item.trim()).filter(Boolean);
+}
+
+function positive(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number <= 0) throw new Error(`Expected --${name} to be a positive integer, got ${JSON.stringify(value)}`);
+  return number;
+}
+
+// Read from node_modules directly: some packages (execa) do not export their package.json.
+function packageVersion(name: string): string {
+  try {
+    return (JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'not installed';
+  }
+}
+
+function berthVersion(): string {
+  const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
+  try {
+    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return `${version} (${commit}${dirty ? ' + uncommitted src changes' : ''})`;
+  } catch {
+    return version;
+  }
+}
+
+function compilerVersion(program: Program): string {
+  if (program.kind === 'sh') return 'bench/program/tiny.sh (no C compiler found: each process is sh plus a sleep)';
+  try {
+    return `bench/program/tiny.c, ${execFileSync('cc', ['--version'], { encoding: 'utf8' }).split('\n')[0]}`;
+  } catch {
+    return 'bench/program/tiny.c';
+  }
+}
+
+function writeReadme(markdown: string): void {
+  const readmePath = join(benchDir, 'README.md');
+  writeFileSync(readmePath, replaceResults(readFileSync(readmePath, 'utf8'), markdown));
+  console.log(`written: the results section of ${readmePath}`);
+}
+
+// A recorded run, rendered again (after a change to the tables, or to show an older run).
+function render(file: string, printOnly: boolean): void {
+  const report = JSON.parse(readFileSync(file, 'utf8')) as BenchReport;
+  const markdown = reportMarkdown({ ...report, targets: checkTargets(report.workloads) });
+  console.log(markdown);
+  if (!printOnly) writeReadme(markdown);
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      reps: { type: 'string' }, 'memory-reps': { type: 'string' }, 'w5-reps': { type: 'string' }, only: { type: 'string' }, contenders: { type: 'string' },
+      w1: { type: 'string' }, w2: { type: 'string' }, w3: { type: 'string' }, w4: { type: 'string' },
+      'w5-lifecycles': { type: 'string' }, 'w5-size': { type: 'string' }, label: { type: 'string' },
+      'no-readme': { type: 'boolean' }, 'no-write': { type: 'boolean' }, render: { type: 'string' },
+    },
+  });
+  if (values.render !== undefined) return render(values.render, values['no-write'] === true);
+  const only = (list(values.only ?? process.env.BENCH_ONLY) ?? [...workloadIds]).map((id) => id.toUpperCase());
+  for (const id of only) if (!workloadIds.includes(id as WorkloadId)) throw new Error(`Expected --only to list workloads among ${workloadIds.join(', ')}, got ${JSON.stringify(id)}`);
+  const wanted = list(values.contenders ?? process.env.BENCH_CONTENDERS) ?? [...contenderNames];
+  for (const name of wanted) if (!contenderNames.includes(name as ContenderName)) throw new Error(`Expected --contenders to list some of ${contenderNames.join(', ')}, got ${JSON.stringify(name)}`);
+
+  const skipped: BenchReport['skipped'] = {};
+  const contenders: ContenderName[] = [];
+  for (const name of wanted as ContenderName[]) {
+    const reason = unavailableReason(name);
+    if (reason === undefined) contenders.push(name);
+    else {
+      skipped[name] = reason;
+      console.log(`skipping ${name}: ${reason}`);
+    }
+  }
+
+  const workDir = mkdtempSync(join(tmpdir(), 'berth-bench-'));
+  const program = prepareProgram(workDir);
+  const cleanUp = (): void => {
+    killTrackedDaemons();
+    killPrograms(program.path);
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      console.error(`\n${signal}: stopping everything the bench started`);
+      cleanUp();
+      rmSync(workDir, { recursive: true, force: true });
+      process.exit(130);
+    });
+  }
+
+  const options: BenchOptions = {
+    program,
+    workDir,
+    contenders,
+    repetitions: positive('reps', values.reps ?? process.env.BENCH_REPS, 3),
+    memoryRepetitions: positive('memory-reps', values['memory-reps'], 1),
+    engineOnlyRepetitions: positive('w5-reps', values['w5-reps'], 1),
+    w1Count: positive('w1', values.w1, 200),
+    w2Count: positive('w2', values.w2, 50),
+    w2TimeoutMs: 1_000,
+    w3Iterations: positive('w3', values.w3, 100),
+    w4Sizes: (list(values.w4) ?? ['1', '100', '1000']).map((size) => positive('w4', size, 1)),
+    w4SettleMs: 1_000,
+    w5: { lifecycles: positive('w5-lifecycles', values['w5-lifecycles'], 2_000), supervisorSize: positive('w5-size', values['w5-size'], 10_000) },
+    isolate: true,
+    log: (line) => console.log(line),
+  };
+  const environment: Environment = {
+    date: new Date().toISOString(),
+    machine: { cpus: availableParallelism(), cpuModel: cpus()[0]?.model ?? 'unknown', memoryBytes: totalmem(), kernel: release(), loadAverageAtStart: loadavg() },
+    versions: {
+      node: process.version, berth: berthVersion(), xstate: packageVersion('xstate'),
+      pm2: packageVersion('pm2'), supervisord: supervisordVersion() ?? 'not installed',
+    },
+    program: compilerVersion(program),
+    settings: {
+      ...(values.label === undefined ? {} : { label: values.label }),
+      repetitions: options.repetitions, memoryRepetitions: options.memoryRepetitions, engineOnlyRepetitions: options.engineOnlyRepetitions, w1: options.w1Count, w2: options.w2Count,
+      w3: options.w3Iterations, w4: options.w4Sizes, w5: options.w5, contenders, workloads: only,
+    },
+  };
+  console.log(`berth bench: ${contenders.join(', ')}; ${only.join(', ')}; ${options.repetitions} repetitions (W4: ${options.memoryRepetitions}, W5: ${options.engineOnlyRepetitions})`);
+
+  const workloads: WorkloadResult[] = [];
+  try {
+    for (const id of only as WorkloadId[]) workloads.push(await runners[id](options));
+  } finally {
+    cleanUp();
+    rmSync(workDir, { recursive: true, force: true });
+  }
+
+  const report: BenchReport = { environment, skipped, workloads, targets: checkTargets(workloads) };
+  const markdown = reportMarkdown(report);
+  console.log(`\n${markdown}`);
+  if (values['no-write'] || process.env.BENCH_NO_WRITE === '1') return;
+  const resultsDir = join(benchDir, 'results');
+  mkdirSync(resultsDir, { recursive: true });
+  const file = join(resultsDir, `${environment.date.replace(/[:.]/g, '-')}${values.label === undefined ? '' : `-${values.label}`}.json`);
+  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+  console.log(`\nwritten: ${file}`);
+  if (!values['no-readme']) writeReadme(markdown);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.stack : error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,113 @@
+// A tiny run of every workload against raw Node and berth (no PM2 daemon, no supervisord), so the
+// bench cannot rot unnoticed. It checks the shape of the results only, never a time: timings
+// belong to `npm run bench`.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { listProgramProcesses } from '../../bench/processes.js';
+import { prepareProgram } from '../../bench/program.js';
+import { checkTargets, replaceResults, reportMarkdown, resultsBegin, resultsEnd, type BenchReport } from '../../bench/report.js';
+import { rotate, runW1, runW2, runW3, runW4, runW5, type BenchOptions, type WorkloadResult } from '../../bench/workloads.js';
+
+const workDir = mkdtempSync(join(tmpdir(), 'berth-bench-smoke-'));
+const program = prepareProgram(workDir);
+const options: BenchOptions = {
+  program,
+  workDir,
+  contenders: ['raw-node', 'berth'],
+  repetitions: 2,
+  memoryRepetitions: 1,
+  engineOnlyRepetitions: 2,
+  w1Count: 3,
+  w2Count: 2,
+  w2TimeoutMs: 200,
+  w3Iterations: 3,
+  w4Sizes: [1, 3],
+  w4SettleMs: 0,
+  w5: { lifecycles: 5, supervisorSize: 20 },
+  isolate: false, // the child entry point exists only once the bench is compiled (npm run bench)
+  log: () => {},
+};
+const results: WorkloadResult[] = [];
+
+afterAll(() => {
+  rmSync(workDir, { recursive: true, force: true });
+});
+
+// Every metric the workload declares, for each contender, with one finite sample per repetition.
+function expectComplete(result: WorkloadResult, contenders: string[], repetitions: number, skip: (key: string, contender: string) => boolean = () => false): void {
+  expect(result.errors).toEqual({});
+  expect(Object.keys(result.results).sort()).toEqual([...contenders].sort());
+  for (const contender of contenders) {
+    for (const { key } of result.metrics) {
+      if (skip(key, contender)) continue;
+      const summary = result.results[contender as keyof WorkloadResult['results']]?.[key];
+      expect(summary, `${result.id} ${contender} ${key}`).toBeDefined();
+      expect(summary!.samples).toHaveLength(repetitions);
+      for (const value of [summary!.median, summary!.min, summary!.max]) expect(Number.isFinite(value)).toBe(true);
+      expect(summary!.min).toBeLessThanOrEqual(summary!.median);
+      expect(summary!.median).toBeLessThanOrEqual(summary!.max);
+    }
+  }
+  expect(listProgramProcesses(program.path)).toEqual([]);
+}
+
+describe('bench smoke run (raw Node and berth, a few processes)', () => {
+  it('alternates the contenders between repetitions', () => {
+    expect(rotate(['a', 'b', 'c'], 0)).toEqual(['a', 'b', 'c']);
+    expect(rotate(['a', 'b', 'c'], 1)).toEqual(['b', 'c', 'a']);
+    expect(rotate(['a', 'b', 'c'], 4)).toEqual(['b', 'c', 'a']);
+  });
+
+  it('W1: start and stop times for both contenders', async () => {
+    const result = await runW1(options);
+    expect(result.metrics.map((m) => m.key)).toEqual(['start', 'stop']);
+    expectComplete(result, ['raw-node', 'berth'], 2);
+    results.push(result);
+  });
+
+  it('W2: stop times of processes that ignore SIGTERM', async () => {
+    const result = await runW2(options);
+    expectComplete(result, ['raw-node', 'berth'], 2);
+    results.push(result);
+  });
+
+  it('W3: stop latency percentiles', async () => {
+    const result = await runW3(options);
+    expect(result.metrics.map((m) => m.key)).toEqual(['stopP50', 'stopP95', 'stopP99', 'startP50']);
+    expectComplete(result, ['raw-node', 'berth'], 2);
+    results.push(result);
+  });
+
+  it('W4: RSS and heap per size, and per process', async () => {
+    const result = await runW4(options);
+    expectComplete(result, ['raw-node', 'berth'], 1);
+    expect(result.results.berth?.['heap@3']?.median).toBeGreaterThan(0);
+    results.push(result);
+  });
+
+  it('W5: the engine on the fake runtime, berth only', async () => {
+    const result = await runW5(options);
+    expectComplete(result, ['berth'], 2);
+    expect(result.results.berth?.lifecyclesPerSecond?.median).toBeGreaterThan(0);
+    results.push(result);
+  });
+
+  it('reports the table, the targets and the README section', () => {
+    const report: BenchReport = {
+      environment: { date: 'now', machine: { cpus: 2, cpuModel: 'cpu', memoryBytes: 2 ** 30, kernel: 'k', loadAverageAtStart: [0, 0, 0] }, versions: { node: process.version }, program: program.kind, settings: {} },
+      skipped: { supervisord: 'not installed' },
+      workloads: results,
+      targets: checkTargets(results),
+    };
+    expect(report.targets).toHaveLength(5);
+    for (const check of report.targets) expect(typeof check.met).toBe('boolean');
+    const markdown = reportMarkdown(report);
+    for (const id of ['W1', 'W2', 'W3', 'W4', 'W5']) expect(markdown).toContain(`| ${id}: `);
+    expect(markdown).toContain('Skipped supervisord: not installed');
+    const readme = replaceResults(replaceResults('# bench\n', 'first'), 'second');
+    expect(readme).toBe(`# bench\n\n${resultsBegin}\nsecond\n${resultsEnd}\n`);
+    expect(JSON.parse(JSON.stringify(report)).workloads).toHaveLength(5);
+  });
+});
