@@ -3,19 +3,25 @@ import { execa } from 'execa';
 import { expect, it } from 'vitest';
 import { until } from '../support/real-engine.js';
 
-it('berth up: starts in dependency order, prefixes output, stops dependents first on Ctrl-C, exits 0', async () => {
-  const child = execa('node', ['bin/berth.js', 'up', '-f', 'test/fixtures/compose/berth.yaml', '--no-color'], { reject: false, all: true });
+// `berth up` as a user runs it, with everything it prints collected.
+function startUp(file: string, ...args: string[]) {
+  const child = execa('node', ['bin/berth.js', 'up', '-f', `test/fixtures/compose/${file}`, '--no-color', ...args], { reject: false, all: true });
   let output = '';
   child.all!.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+  return { child, output: () => output };
+}
+
+it('berth up: starts in dependency order, prefixes output, stops dependents first on Ctrl-C, exits 0', async () => {
+  const { child, output } = startUp('berth.yaml');
   try {
-    await until(() => /e2e-worker-1 +\| working/.test(output), 10_000, 'every service to run');
+    await until(() => /e2e-worker-1 +\| working/.test(output()), 10_000, 'every service to run');
     child.kill('SIGINT');
     const result = await child;
     expect(result.exitCode).toBe(0);
   } finally {
     child.kill('SIGKILL');
   }
-  const lines = output.split('\n').map((line) => line.replace(/ +\|/, ' |'));
+  const lines = output().split('\n').map((line) => line.replace(/ +\|/, ' |'));
   const at = (text: string) => lines.findIndex((line) => line.includes(text));
   expect(at('e2e-web-1 | serving hello')).toBeGreaterThan(at('e2e-db-1: healthy'));
   expect(at('e2e-worker-1: started')).toBeGreaterThan(at('e2e-web-1: started'));
@@ -24,41 +30,37 @@ it('berth up: starts in dependency order, prefixes output, stops dependents firs
   expect(at('e2e-web-1 | draining')).toBeGreaterThan(at('e2e-web-1: SIGTERM sent'));
   expect(at('e2e-web-1: exited (0)')).toBeLessThan(at('e2e-db-1: SIGTERM sent'));
   expect(at('e2e-db-1 | closing')).toBeGreaterThan(at('e2e-db-1: SIGTERM sent'));
-  expect(output).toContain('every service stopped cleanly');
-  expect(output).toContain('ignored (not about the lifecycle): services.worker.ports');
+  expect(output()).toContain('every service stopped cleanly');
+  expect(output()).toContain('ignored (not about the lifecycle): services.worker.ports');
 }, 30_000);
 
 it('berth up: a second Ctrl-C kills what is left at once; the exit status says it was not clean', async () => {
-  const child = execa('node', ['bin/berth.js', 'up', '-f', 'test/fixtures/compose/stubborn.yaml', '--no-color'], { reject: false, all: true });
-  let output = '';
-  child.all!.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+  const { child, output } = startUp('stubborn.yaml');
   try {
-    await until(() => /twice-stubborn-1 +\| ignoring/.test(output), 10_000, 'the service to run');
+    await until(() => /twice-stubborn-1 +\| ignoring/.test(output()), 10_000, 'the service to run');
     child.kill('SIGINT');
-    await until(() => output.includes('up to 30 s to exit'), 5_000, 'the graceful stop to begin');
+    await until(() => output().includes('up to 30 s to exit'), 5_000, 'the graceful stop to begin');
     const began = Date.now();
     child.kill('SIGINT');
     const result = await child;
     expect(Date.now() - began).toBeLessThan(5_000);
     expect(result.exitCode).toBe(1);
-    expect(output).toContain('SIGINT again: killing what is left');
-    expect(output).toMatch(/twice-stubborn-1: killed with SIGKILL \(137\)/);
+    expect(output()).toContain('SIGINT again: killing what is left');
+    expect(output()).toMatch(/twice-stubborn-1: killed with SIGKILL \(137\)/);
   } finally {
     child.kill('SIGKILL');
   }
 }, 30_000);
 
 it('berth up: x-berth.signals forwards SIGHUP to the named service only and ignores SIGUSR1', async () => {
-  const child = execa('node', ['bin/berth.js', 'up', '-f', 'test/fixtures/compose/reload.yaml', '--no-color'], { reject: false, all: true });
-  let output = '';
-  child.all!.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+  const { child, output } = startUp('reload.yaml');
   try {
-    await until(() => (output.match(/\| ready/g) ?? []).length === 2, 10_000, 'both services to run');
+    await until(() => (output().match(/\| ready/g) ?? []).length === 2, 10_000, 'both services to run');
     child.kill('SIGHUP');
-    await until(() => /routes-reloader-1 +\| reloaded/.test(output), 5_000, 'the reload');
+    await until(() => /routes-reloader-1 +\| reloaded/.test(output()), 5_000, 'the reload');
     child.kill('SIGUSR1');
-    await until(() => output.includes('SIGUSR1: ignored'), 5_000, 'the ignore line');
-    expect(output).not.toContain('bystander got HUP');
+    await until(() => output().includes('SIGUSR1: ignored'), 5_000, 'the ignore line');
+    expect(output()).not.toContain('bystander got HUP');
     child.kill('SIGINT');
     expect((await child).exitCode).toBe(0);
   } finally {
@@ -67,12 +69,10 @@ it('berth up: x-berth.signals forwards SIGHUP to the named service only and igno
 }, 30_000);
 
 it('berth up --ui serves the viewer for the project\'s containers while it runs', async () => {
-  const child = execa('node', ['bin/berth.js', 'up', '-f', 'test/fixtures/compose/reload.yaml', '--no-color', '--ui', '0'], { reject: false, all: true });
-  let output = '';
-  child.all!.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+  const { child, output } = startUp('reload.yaml', '--ui', '0');
   try {
-    await until(() => (output.match(/\| ready/g) ?? []).length === 2, 10_000, 'both services to run');
-    const url = /berth viewer on (http:\/\/127\.0\.0\.1:\d+\/)/.exec(output)![1]!;
+    await until(() => (output().match(/\| ready/g) ?? []).length === 2, 10_000, 'both services to run');
+    const url = /berth viewer on (http:\/\/127\.0\.0\.1:\d+\/)/.exec(output())![1]!;
     const containers = await (await fetch(`${url}ui/api/containers`)).json() as unknown[];
     expect(JSON.stringify(containers)).toContain('routes-reloader-1');
     child.kill('SIGINT');
