@@ -1,7 +1,7 @@
 // berth with its default (process) runtime, embedded in the bench's process as an embedder would
 // use it: create and start per container (a `docker run`), stop all at once with Promise.all.
 import { createEngine, type Engine } from '../../src/index.js';
-import type { Contender, ContenderContext, Group } from './contender.js';
+import type { Contender, ContenderContext } from './contender.js';
 import { processNames } from './contender.js';
 import { inProcessMemory } from './memory.js';
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { trackDaemon, untrackDaemon } from '../cleanup.js';
 import { killPrograms, listProgramProcesses, readRssBytes } from '../processes.js';
-import type { Contender, ContenderContext, Group } from './contender.js';
+import type { Contender, ContenderContext } from './contender.js';
 import { processName, processNames } from './contender.js';
 
 type Callback<T = unknown> = (error: Error | null | undefined, result?: T) => void;
