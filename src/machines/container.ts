@@ -418,7 +418,7 @@ export const containerMachine = setup({
     cancelRestart: enqueueActions(({ context, event, enqueue, system }) => {
       if (event.type !== 'stop' && event.type !== 'kill') return;
       const at = nowOf(system);
-      enqueue.assign({ restartDelayMs: null, restartCanceled: true, manuallyStopped: context.manuallyStopped || event.type === 'stop' || event.signal === SIGKILL || isStoppingSignal(context.spec, event.signal) });
+      enqueue.assign({ restartDelayMs: null, restartCanceled: true, manuallyStopped: context.manuallyStopped || event.type === 'stop' || isStoppingSignal(context.spec, event.signal) });
       if (event.type === 'stop') enqueue.emit(lifecycle(context, 'stop', at));
       enqueue.emit(ok(event.requestId));
       emitStep(enqueue, context, at, { state: 'exited', cause: `${event.type} while waiting to restart: restart cancelled` });

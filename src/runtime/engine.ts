@@ -83,6 +83,8 @@ interface Entry {
   actorId: string;
   ref: { getSnapshot(): ContainerSnapshot };
   output: OutputBuffer;
+  /** The main process's kernel start time, read once per pid for the state dir's records. */
+  process?: { pid: number; startTime: string | undefined };
 }
 
 interface Pending {
@@ -197,9 +199,12 @@ export class Engine {
   // Writes the container's record to the state dir (when there is one).
   private persist(entry: Entry): void {
     if (!this.store) return;
-    const { context } = entry.ref.getSnapshot();
-    const running = statusOf(entry.ref.getSnapshot()) !== 'created' && statusOf(entry.ref.getSnapshot()) !== 'exited';
-    const startTime = context.pid > 0 ? readProcessStartTime(context.pid) : undefined;
+    const snapshot = entry.ref.getSnapshot();
+    const { context } = snapshot;
+    const status = statusOf(snapshot);
+    const running = status !== 'created' && status !== 'exited';
+    if (context.pid > 0 && entry.process?.pid !== context.pid) entry.process = { pid: context.pid, startTime: readProcessStartTime(context.pid) };
+    const startTime = context.pid > 0 ? entry.process?.startTime : undefined;
     try {
       this.store.save({
         version: 1,

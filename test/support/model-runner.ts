@@ -8,6 +8,7 @@ import type { ContainerEmitted } from '../../src/machines/records.js';
 import { createEngine, type DockerEvent, type Engine } from '../../src/index.js';
 import { machineStatePath, stateOf } from '../../src/runtime/inspect.js';
 import { modelSpec, modelTimings, timerEvents, type ContainerSnapshotOf } from '../../src/testing/model.js';
+import { until } from './real-engine.js';
 
 export interface ModelStep {
   event: ContainerEvent | { type: string };
@@ -43,6 +44,34 @@ export function timerDelay(type: string, before: ContainerSnapshotOf): number | 
   }
 }
 
+/**
+ * The bare machine with a puppet runtime, fed the same events as the engine: it says which state
+ * and events the engine must show. `feed` returns a timer event's delay (undefined when the
+ * replayed state has no such timer: a path generated on the coarse key may ask for one, and
+ * then the step is a no-op for both).
+ */
+function startReference() {
+  const clock = new SimulatedClock();
+  const puppet = createPuppetRuntime();
+  const reference = createActor(containerMachine.provide({ actors: { runtime: puppet.logic } }), {
+    clock, input: { spec: modelSpec, timings: modelTimings },
+  });
+  const expected: string[] = [];
+  reference.on('lifecycle', (event) => expected.push(describeEvent(event)));
+  reference.start();
+  const feed = (event: ContainerEvent): number | undefined => {
+    if (event.type.startsWith('xstate.after.')) {
+      const delay = timerDelay(event.type, reference.getSnapshot());
+      if (delay !== undefined) clock.increment(delay);
+      return delay;
+    }
+    if (event.type.startsWith('runtime.')) puppet.report(modelSpec.id, event as never);
+    else if (reference.getSnapshot().status === 'active') reference.send(event);
+    return undefined;
+  };
+  return { reference, expected, feed };
+}
+
 /** Sends a model command to the engine the way a user would, ignoring its outcome. */
 export function sendCommand(engine: Engine, ref: string, event: ContainerEvent): boolean {
   const settle = (promise: Promise<unknown>) => void promise.catch(() => {});
@@ -68,35 +97,23 @@ export async function runModelPathOnPuppet(steps: ModelStep[]): Promise<void> {
   const stream = engine.events();
   void (async () => { for await (const event of stream) seen.push(event); })();
 
-  // The reference: the bare machine, fed the same events, says which events the engine must publish.
-  const referenceClock = new SimulatedClock();
-  const referencePuppet = createPuppetRuntime();
-  const reference = createActor(containerMachine.provide({ actors: { runtime: referencePuppet.logic } }), {
-    clock: referenceClock, input: { spec: modelSpec, timings: modelTimings },
-  });
-  const expected: string[] = [];
-  reference.on('lifecycle', (event) => expected.push(describeEvent(event)));
-  reference.start();
+  const { reference, expected, feed } = startReference();
 
   const { id } = await engine.create({ name: modelSpec.name, cmd: ['model'], stopSignal: 15, restart: 'on-failure', image: 'model' });
   try {
-    for (const [index, step] of steps.entries()) {
-      void step.state; // the oracle is the replayed reference, which sees exactly these events
-      const event = step.event as ContainerEvent;
+    // The oracle is the replayed reference, which sees exactly these events (not step.state:
+    // paths generated on a coarse key share snapshots between events that lead to the same key).
+    for (const [index, { event: raw }] of steps.entries()) {
+      const event = raw as ContainerEvent;
       if (event.type === ('xstate.init' as string)) continue;
+      const delay = feed(event);
       if (event.type.startsWith('xstate.after.')) {
-        // A path generated on the coarse key may reach a timer event in a state that has no such
-        // timer in the replay: then nothing is pending and the step is a no-op for both.
-        const delay = timerDelay(event.type, reference.getSnapshot());
         if (delay === undefined) continue;
         clock.increment(delay);
-        referenceClock.increment(delay);
       } else if (event.type.startsWith('runtime.')) {
         puppet.report(id, event as never);
-        referencePuppet.report(modelSpec.id, event as never);
       } else {
         sendCommand(engine, id, event);
-        if (reference.getSnapshot().status === 'active') reference.send(event);
       }
       await flush();
       const where = `step ${index} of ${steps.map((s) => s.event.type).join(' > ')}`;
@@ -106,7 +123,6 @@ export async function runModelPathOnPuppet(steps: ModelStep[]): Promise<void> {
       } else {
         const inspected = engine.inspect(id);
         expect(inspected.Berth.MachineState, where).toBe(machineStatePath(model.value));
-        // The reference, not step.state: paths share snapshots between events that lead to the same key.
         expect(observable(inspected.State), where).toEqual(observable(stateOf(model)));
       }
       expect(seen.filter((e) => e.Action !== 'create').map(describeEvent), where).toEqual(expected);
@@ -138,48 +154,33 @@ const realCommand = ['sh', '-c', 'trap "exit 0" USR1; trap "exit 1" USR2; trap "
  * passed through on the way to the exit.
  */
 export async function runModelPathOnProcesses(engine: Engine, name: string, steps: ModelStep[]): Promise<void> {
-  const referencePuppet = createPuppetRuntime();
-  const referenceClock = new SimulatedClock();
-  const reference = createActor(containerMachine.provide({ actors: { runtime: referencePuppet.logic } }), {
-    clock: referenceClock, input: { spec: modelSpec, timings: modelTimings },
-  });
-  reference.start();
+  const { reference, feed } = startReference();
   const { id } = await engine.create({ name, cmd: realCommand, stopSignal: 15, restart: 'on-failure', image: 'model' });
   const visited: string[] = [];
   const actor = engine.actor.system.get(`container:${name}:${id.slice(0, 12)}`)!;
   actor.subscribe((snapshot: { value: unknown }) => visited.push(machineStatePath(snapshot.value)));
   const where = (index: number) => `step ${index} of ${steps.map((s) => s.event.type).join(' > ')}`;
   try {
-    for (const [index, step] of steps.entries()) {
-      const event = step.event as ContainerEvent;
+    for (const [index, { event: raw }] of steps.entries()) {
+      const event = raw as ContainerEvent;
       if (event.type === ('xstate.init' as string)) continue;
       const mark = visited.length;
-      if (event.type.startsWith('xstate.after.')) {
-        const delay = timerDelay(event.type, reference.getSnapshot());
-        if (delay !== undefined) referenceClock.increment(delay);
-      } else if (event.type.startsWith('runtime.')) {
-        referencePuppet.report(modelSpec.id, event as never);
-        if (event.type === 'runtime.exited' && !engine.inspect(id).Berth.MachineState.startsWith('exited')) {
-          const pid = engine.inspect(id).State.Pid;
-          if (pid) process.kill(pid, event.exitCode === 0 ? 'SIGUSR1' : 'SIGUSR2');
-        }
-      } else {
-        if (event.type === 'start' || event.type === 'restart') {
-          sendCommand(engine, id, event);
-        } else {
-          sendCommand(engine, id, event);
-        }
-        if (reference.getSnapshot().status === 'active') reference.send(event);
+      feed(event); // timers run in real time on the engine's side; reports happen by themselves
+      if (event.type === 'runtime.exited' && !engine.inspect(id).Berth.MachineState.startsWith('exited')) {
+        const pid = engine.inspect(id).State.Pid;
+        if (pid) process.kill(pid, event.exitCode === 0 ? 'SIGUSR1' : 'SIGUSR2');
+      } else if (!event.type.startsWith('runtime.') && !event.type.startsWith('xstate.after.')) {
+        sendCommand(engine, id, event);
       }
       const model = reference.getSnapshot();
       const expected = model.value === 'removed' ? 'removed' : machineStatePath(model.value);
-      await waitFor(() => {
+      await until(() => {
         if (expected === 'removed') return isRemoved(engine, id);
         const seen = visited.slice(mark).concat(engine.inspect(id).Berth.MachineState);
         return seen.includes(expected) || (expected.startsWith('alive.killing') && engine.inspect(id).State.ExitCode === 137 && !engine.inspect(id).State.Running);
-      }, `${where(index)}: the engine to pass through ${expected} (visited: ${visited.slice(mark).join(', ')})`);
+      }, 5_000, `${where(index)}: the engine to pass through ${expected} (visited: ${visited.slice(mark).join(', ')})`);
       if (event.type === 'start' || event.type === 'restart' || (event.type as string) === 'runtime.started') {
-        await waitFor(() => isRemoved(engine, id) || engine.logs(id).filter((l) => l.text === 'ready').length >= 1 || !engine.inspect(id).State.Running, `${where(index)}: the process to be ready`);
+        await until(() => isRemoved(engine, id) || engine.logs(id).some((l) => l.text === 'ready') || !engine.inspect(id).State.Running, 5_000, `${where(index)}: the process to be ready`);
       }
     }
   } finally {
@@ -196,10 +197,3 @@ function isRemoved(engine: Engine, id: string): boolean {
   }
 }
 
-async function waitFor(check: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}

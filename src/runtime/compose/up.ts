@@ -51,11 +51,11 @@ export async function up(project: Project, options: UpOptions = {}): Promise<num
     const name = event.Actor.Attributes.name!;
     if (event.Action === 'start') say(`${name}: started`);
     if (event.Action === 'die' && !stopping) say(`${name}: exited (${event.Actor.Attributes.exitCode})`);
-    if (event.Action === 'die' && !stopping) void checkAllEnded();
+    if (event.Action === 'die' && !stopping) checkAllEnded();
   });
 
-  const checkAllEnded = async () => {
-    await Promise.resolve();
+  // Events arrive through an async iterator, so the container's state is settled by then.
+  const checkAllEnded = () => {
     const all = engine.list({ all: true });
     if (!stopping && running.size === project.services.length && all.every((c) => c.State === 'exited' || c.State === 'created')) {
       say('every service has ended');
