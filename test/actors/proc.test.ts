@@ -78,15 +78,16 @@ describe('proc', () => {
   });
 
   it('treats a zombie as dead although its pid and start time are still there', async () => {
-    // sh forks `true`, then execs sleep, which never reaps it: the child stays a zombie.
-    const child = startGroup('/bin/sh', ['-c', 'true & echo "$!"; exec sleep 1000']);
+    // sh forks a short sleep, then execs a long one, which never reaps it: the child stays a
+    // zombie. The child outlives the exec, so the shell cannot reap it first.
+    const child = startGroup('/bin/sh', ['-c', 'sleep 0.2 & echo "$!"; exec sleep 1000']);
     let text = '';
     child.stdout!.on('data', (chunk: Buffer) => (text += chunk.toString()));
     const zombie = await vi.waitFor(() => {
       const pid = Number.parseInt(text, 10);
       expect(readProcessState(pid)).toBe('Z');
       return pid;
-    });
+    }, { timeout: 5_000, interval: 20 });
     expect(isProcessAlive(zombie)).toBe(false);
     expect(readProcessStartTime(zombie)).toMatch(/^\d+$/);
     expect(listProcessGroup(child.pid)).toContain(zombie);
