@@ -65,6 +65,34 @@ interface StopRequest {
   cause: 'user' | 'shutdown';
 }
 
+/** The restart policy's memory, kept across runs. */
+export interface RestartMemory {
+  /** Policy restarts since the last manual start. */
+  count: number;
+  /** The back-off delay of the last restart (0: none yet, or reset). */
+  backoffMs: number;
+  /** The delay before the next policy start, set when an exit decides to restart. */
+  delayMs: number | null;
+  /** A stopping signal was sent in this run: the policy will not restart it (Docker's ExitOnNext). */
+  canceled: boolean;
+  /** Docker's HasBeenManuallyStopped, set only by stopping signals (fixes moby#26087). */
+  manuallyStopped: boolean;
+}
+
+/** Signals sent: the last sequence number, and those not yet confirmed. */
+interface Signals {
+  seq: number;
+  pending: Delivery[];
+}
+
+/** The last stop flow; its steps are kept after the exit so it can be inspected. */
+export interface StopFlow {
+  steps: FlowStep[];
+  startedAt: number | null;
+  /** A stop flow is in progress: its steps are recorded until the exit. */
+  active: boolean;
+}
+
 export interface ContainerInput {
   spec: ContainerSpec;
   timings?: Partial<Timings>;
@@ -80,26 +108,14 @@ export interface ContainerContext {
   finishedAt: number | null;
   exitCode: number;
   error: string;
-  restartCount: number;
-  backoffMs: number;
-  /** The delay before the next policy start, set when an exit decides to restart. */
-  restartDelayMs: number | null;
-  /** A stopping signal was sent in this run: the policy will not restart it (Docker's ExitOnNext). */
-  restartCanceled: boolean;
-  /** Docker's HasBeenManuallyStopped, set only by stopping signals (fixes moby#26087). */
-  manuallyStopped: boolean;
+  restart: RestartMemory;
   frozen: boolean;
   stopRequest: StopRequest | null;
-  restartRequested: boolean;
-  removeRequested: boolean;
-  signalSeq: number;
-  deliveries: Delivery[];
+  /** A restart or a removal asked for, carried out after the exit. */
+  requested: { restart: boolean; remove: boolean };
+  signals: Signals;
   waiters: Waiter[];
-  /** Steps of the last stop flow; kept after the exit so it can be inspected. */
-  stopFlow: FlowStep[];
-  stopFlowStartedAt: number | null;
-  /** A stop flow is in progress: its steps are recorded until the exit. */
-  stopFlowActive: boolean;
+  flow: StopFlow;
   stuck: boolean;
   /** The running process this run attaches to instead of starting one (after an engine restart). */
   adopt: { pid: number; startTime: string } | null;
@@ -141,9 +157,9 @@ export const containerMachine = setup({
       event.type === 'runtime.signalFailed' && event.seq === context.stopRequest?.seq,
     isStoppingKill: ({ context, event }) => event.type === 'kill' && isStoppingSignal(context.spec, event.signal),
     waitsForNotRunning: ({ event }) => event.type === 'wait' && event.condition === 'not-running',
-    restartRequested: ({ context }) => context.restartRequested,
-    removeRequested: ({ context }) => context.removeRequested,
-    willRestart: ({ context }) => context.restartDelayMs !== null,
+    restartRequested: ({ context }) => context.requested.restart,
+    removeRequested: ({ context }) => context.requested.remove,
+    willRestart: ({ context }) => context.restart.delayMs !== null,
     isAutoRemove: ({ context }) => context.spec.autoRemove,
     restoresExited: ({ event }) => event.type === 'restore' && event.state.status === 'exited',
     hasNeverStarted: ({ context }) => context.startedAt === null,
@@ -153,16 +169,14 @@ export const containerMachine = setup({
     signalFailureGrace: ({ context }) => context.timings.signalFailureGraceMs,
     killWait: ({ context }) => context.timings.killWaitMs,
     directKillWait: ({ context }) => context.timings.directKillWaitMs,
-    restartBackoff: ({ context }) => context.restartDelayMs ?? 0,
+    restartBackoff: ({ context }) => context.restart.delayMs ?? 0,
   },
   actions: {
     /** A start by the user: a new run, with the restart policy's memory cleared (Docker's manual start). */
     beginManualStart: enqueueActions(({ context, event, enqueue }) => {
       enqueue.assign({
         ...freshRun(context),
-        restartCount: 0,
-        backoffMs: 0,
-        manuallyStopped: false,
+        restart: { count: 0, backoffMs: 0, delayMs: null, canceled: false, manuallyStopped: false },
         waiters: event.type === 'start' ? [...context.waiters, { requestId: event.requestId, kind: 'start' }] : context.waiters,
       });
     }),
@@ -179,28 +193,28 @@ export const containerMachine = setup({
       }
       enqueue.assign({ pid: event.pid, startedAt: at, error: '', exitCode: 0 });
       enqueue.emit(lifecycle(context, 'start', at));
-      if (context.restartRequested) enqueue.emit(lifecycle(context, 'restart', at));
-      const answered = context.waiters.filter((w) => w.kind === 'start' || (context.restartRequested && w.kind === 'restart'));
+      if (context.requested.restart) enqueue.emit(lifecycle(context, 'restart', at));
+      const answered = context.waiters.filter((w) => w.kind === 'start' || (context.requested.restart && w.kind === 'restart'));
       for (const w of answered) enqueue.emit(ok(w.requestId));
-      enqueue.assign({ waiters: without(context.waiters, answered), restartRequested: false });
+      enqueue.assign({ waiters: without(context.waiters, answered), requested: { ...context.requested, restart: false } });
       emitStep(enqueue, context, at, { state: 'running', cause: `started pid ${event.pid}` });
     }),
-    applyRestore: assign(({ event }) => {
+    applyRestore: assign(({ context, event }) => {
       if (event.type !== 'restore') return {};
-      const { status: _status, ...state } = event.state;
-      return state;
+      const { exitCode, error, startedAt, finishedAt, generation, restartCount, manuallyStopped } = event.state;
+      return { exitCode, error, startedAt, finishedAt, generation, restart: { ...context.restart, count: restartCount, manuallyStopped } };
     }),
-    applyAdopt: assign(({ event }) => {
+    applyAdopt: assign(({ context, event }) => {
       if (event.type !== 'adopt') return {};
       return {
         adopt: { pid: event.pid, startTime: event.startTime }, startedAt: event.startedAt, generation: event.generation,
-        restartCount: event.restartCount, manuallyStopped: event.manuallyStopped,
+        restart: { ...context.restart, count: event.restartCount, manuallyStopped: event.manuallyStopped },
       };
     }),
     recordStartFailure: enqueueActions(({ context, event, enqueue, system }) => {
       if (event.type !== 'runtime.startFailed') return;
       const at = nowOf(system);
-      enqueue.assign({ error: event.message, exitCode: event.exitCode, pid: 0, restartRequested: false });
+      enqueue.assign({ error: event.message, exitCode: event.exitCode, pid: 0, requested: { ...context.requested, restart: false } });
       const kind: ErrorKind = event.exitCode === 127 || event.exitCode === 126 ? 'InvalidArgument' : 'System';
       const message = `cannot start container ${context.spec.name}: ${event.message}`;
       const result: WaitResult = { StatusCode: event.exitCode, Error: { Message: event.message } };
@@ -219,9 +233,8 @@ export const containerMachine = setup({
       const cause = event.type === 'stop' ? (event.cause ?? 'user') : 'user';
       enqueue.assign({
         waiters: [...context.waiters, { requestId: event.requestId, kind }],
-        restartRequested: context.restartRequested || event.type === 'restart',
-        restartCanceled: true,
-        manuallyStopped: context.manuallyStopped || cause === 'user',
+        requested: { ...context.requested, restart: context.requested.restart || event.type === 'restart' },
+        restart: { ...context.restart, canceled: true, manuallyStopped: context.restart.manuallyStopped || cause === 'user' },
       });
       const timeoutMs = event.timeoutMs ?? context.spec.stopTimeoutMs ?? context.timings.defaultStopTimeoutMs;
       const at = nowOf(system);
@@ -234,14 +247,14 @@ export const containerMachine = setup({
         return;
       }
       const signal = event.signal ?? effectiveStopSignal(context.spec);
-      enqueue.assign({ stopRequest: { signal, timeoutMs, deadlineAt, rearm: false, seq: context.signalSeq + 1, cause } });
-      if (!context.stopFlowActive) enqueue.assign({ stopFlow: [], stopFlowStartedAt: at, stopFlowActive: true });
+      enqueue.assign({ stopRequest: { signal, timeoutMs, deadlineAt, rearm: false, seq: context.signals.seq + 1, cause } });
+      if (!context.flow.active) enqueue.assign({ flow: { steps: [], startedAt: at, active: true } });
     }),
     sendStopSignal: enqueueActions(({ context, enqueue, system }) => {
       const request = context.stopRequest;
       if (!request) return;
       const at = nowOf(system);
-      enqueue.assign({ signalSeq: request.seq, deliveries: [...context.deliveries, { seq: request.seq, signal: request.signal }] });
+      enqueue.assign({ signals: { seq: request.seq, pending: [...context.signals.pending, { seq: request.seq, signal: request.signal }] } });
       enqueue.sendTo('runtime', { type: 'signal', seq: request.seq, signal: request.signal, scope: 'main' } satisfies RuntimeCommand);
       enqueue.emit(lifecycle(context, 'kill', at, { signal: String(request.signal) }));
       const timer = request.timeoutMs >= 0 ? request.timeoutMs : undefined;
@@ -258,24 +271,23 @@ export const containerMachine = setup({
       const kind: WaiterKind = event.type === 'kill' ? 'kill' : 'remove';
       enqueue.assign({
         waiters: [...context.waiters, { requestId: event.requestId, kind }],
-        restartCanceled: true,
-        manuallyStopped: true,
-        removeRequested: context.removeRequested || event.type === 'remove',
+        restart: { ...context.restart, canceled: true, manuallyStopped: true },
+        requested: { ...context.requested, remove: context.requested.remove || event.type === 'remove' },
       });
-      if (!context.stopFlowActive) enqueue.assign({ stopFlow: [], stopFlowStartedAt: nowOf(system), stopFlowActive: true });
+      if (!context.flow.active) enqueue.assign({ flow: { steps: [], startedAt: nowOf(system), active: true } });
     }),
     sendKillSignal: enqueueActions(({ context, event, enqueue, system }) => {
-      const seq = context.signalSeq + 1;
+      const seq = context.signals.seq + 1;
       const at = nowOf(system);
-      enqueue.assign({ signalSeq: seq, stuck: false, deliveries: [...context.deliveries, { seq, signal: SIGKILL }] });
+      enqueue.assign({ stuck: false, signals: { seq, pending: [...context.signals.pending, { seq, signal: SIGKILL }] } });
       enqueue.sendTo('runtime', { type: 'signal', seq, signal: SIGKILL, scope: 'all' } satisfies RuntimeCommand);
       enqueue.emit(lifecycle(context, 'kill', at, { signal: String(SIGKILL) }));
       const cause = event.type.startsWith('xstate.after') ? 'the container did not exit in time' : `${event.type} requested`;
       emitStep(enqueue, context, at, { state: 'killing', cause: `${cause}: SIGKILL to every process`, signal: SIGKILL, timerMs: context.timings.killWaitMs });
     }),
     killDirectly: enqueueActions(({ context, enqueue, system }) => {
-      const seq = context.signalSeq + 1;
-      enqueue.assign({ signalSeq: seq, deliveries: [...context.deliveries, { seq, signal: SIGKILL }] });
+      const seq = context.signals.seq + 1;
+      enqueue.assign({ signals: { seq, pending: [...context.signals.pending, { seq, signal: SIGKILL }] } });
       enqueue.sendTo('runtime', { type: 'signal', seq, signal: SIGKILL, scope: 'all', direct: true } satisfies RuntimeCommand);
       emitStep(enqueue, context, nowOf(system), {
         state: 'killing',
@@ -289,20 +301,18 @@ export const containerMachine = setup({
       const failing = context.waiters.filter((w) => ['stop', 'kill', 'restart', 'remove'].includes(w.kind));
       const reason = `tried to kill container, but did not receive an exit event: pid ${context.pid} survived SIGKILL; berth keeps waiting for its exit (check for a process stuck in the D state)`;
       for (const w of failing) enqueue.emit(fail(w.requestId, 'System', failureMessage(w.kind, context.spec.name, reason)));
-      enqueue.assign({ waiters: without(context.waiters, failing), stuck: true, restartRequested: false, removeRequested: false });
+      enqueue.assign({ waiters: without(context.waiters, failing), stuck: true, requested: { restart: false, remove: false } });
       emitStep(enqueue, context, nowOf(system), { state: 'stuck', cause: 'no exit after the direct kill: the stop failed, still waiting for the exit' });
     }),
     /** Any signal other than SIGKILL: delivered to the main process, answered on delivery. */
     sendSignal: enqueueActions(({ context, event, enqueue, system }) => {
       if (event.type !== 'kill') return;
-      const seq = context.signalSeq + 1;
+      const seq = context.signals.seq + 1;
       const stopping = isStoppingSignal(context.spec, event.signal);
       const at = nowOf(system);
       enqueue.assign({
-        signalSeq: seq,
-        deliveries: [...context.deliveries, { seq, signal: event.signal, requestId: event.requestId }],
-        restartCanceled: context.restartCanceled || stopping,
-        manuallyStopped: context.manuallyStopped || stopping,
+        signals: { seq, pending: [...context.signals.pending, { seq, signal: event.signal, requestId: event.requestId }] },
+        restart: { ...context.restart, canceled: context.restart.canceled || stopping, manuallyStopped: context.restart.manuallyStopped || stopping },
       });
       enqueue.sendTo('runtime', { type: 'signal', seq, signal: event.signal, scope: 'main' } satisfies RuntimeCommand);
       enqueue.emit(lifecycle(context, 'kill', at, { signal: String(event.signal) }));
@@ -316,9 +326,9 @@ export const containerMachine = setup({
     }),
     settleDelivery: enqueueActions(({ context, event, enqueue, system }) => {
       if (event.type !== 'runtime.signalDelivered' && event.type !== 'runtime.signalFailed') return;
-      const delivery = context.deliveries.find((d) => d.seq === event.seq);
+      const delivery = context.signals.pending.find((d) => d.seq === event.seq);
       if (!delivery) return;
-      enqueue.assign({ deliveries: context.deliveries.filter((d) => d !== delivery) });
+      enqueue.assign({ signals: { ...context.signals, pending: context.signals.pending.filter((d) => d !== delivery) } });
       if (event.type === 'runtime.signalFailed') {
         emitStep(enqueue, context, nowOf(system), { state: 'signalFailed', cause: `signal could not be delivered: ${event.message}`, signal: delivery.signal });
       }
@@ -383,12 +393,13 @@ export const containerMachine = setup({
       if (event.type !== 'runtime.exited') return;
       const at = nowOf(system);
       const runDurationMs = context.startedAt === null ? 0 : at - context.startedAt;
-      const decision = context.restartRequested || context.removeRequested
-        ? { restart: false, backoffMs: context.backoffMs }
-        : decideRestart(context.spec.restart, context, {
+      const { restart } = context;
+      const decision = context.requested.restart || context.requested.remove
+        ? { restart: false, backoffMs: restart.backoffMs }
+        : decideRestart(context.spec.restart, { backoffMs: restart.backoffMs, restartCount: restart.count }, {
             exitCode: event.exitCode,
-            manuallyStopped: context.manuallyStopped,
-            restartCanceled: context.restartCanceled,
+            manuallyStopped: restart.manuallyStopped,
+            restartCanceled: restart.canceled,
             runDurationMs,
           });
       enqueue.assign({
@@ -398,10 +409,13 @@ export const containerMachine = setup({
         pid: 0,
         frozen: false,
         stuck: false,
-        deliveries: [],
-        backoffMs: decision.backoffMs,
-        restartDelayMs: decision.restart ? decision.backoffMs : null,
-        restartCount: context.restartCount + (decision.restart ? 1 : 0),
+        signals: { ...context.signals, pending: [] },
+        restart: {
+          ...restart,
+          backoffMs: decision.backoffMs,
+          delayMs: decision.restart ? decision.backoffMs : null,
+          count: restart.count + (decision.restart ? 1 : 0),
+        },
       });
       enqueue.emit(lifecycle(context, 'die', at, { exitCode: String(event.exitCode), execDuration: String(Math.floor(runDurationMs / 1000)) }));
       if (context.stopRequest) enqueue.emit(lifecycle(context, 'stop', at));
@@ -412,28 +426,29 @@ export const containerMachine = setup({
       enqueue.assign({ waiters: without(context.waiters, answered) });
       const how = event.signal ? `exited on signal ${event.signal} (exit code ${event.exitCode})` : `exited with status ${event.exitCode}`;
       emitStep(enqueue, context, at, { state: 'exited', cause: decision.restart ? `${how}; restarting in ${decision.backoffMs} ms` : how, exitCode: event.exitCode });
-      enqueue.assign({ stopFlowActive: false });
+      enqueue.assign(({ context: current }) => ({ flow: { ...current.flow, active: false } }));
     }),
     /** A stop or kill while the policy waits to restart: no process, so no signal; the restart is cancelled. */
     cancelRestart: enqueueActions(({ context, event, enqueue, system }) => {
       if (event.type !== 'stop' && event.type !== 'kill') return;
       const at = nowOf(system);
-      enqueue.assign({ restartDelayMs: null, restartCanceled: true, manuallyStopped: context.manuallyStopped || event.type === 'stop' || isStoppingSignal(context.spec, event.signal) });
+      const manuallyStopped = context.restart.manuallyStopped || event.type === 'stop' || isStoppingSignal(context.spec, event.signal);
+      enqueue.assign({ restart: { ...context.restart, delayMs: null, canceled: true, manuallyStopped } });
       if (event.type === 'stop') enqueue.emit(lifecycle(context, 'stop', at));
       enqueue.emit(ok(event.requestId));
       emitStep(enqueue, context, at, { state: 'exited', cause: `${event.type} while waiting to restart: restart cancelled` });
     }),
     emitStopOfPendingRestart: enqueueActions(({ context, enqueue, system }) => {
       enqueue.emit(lifecycle(context, 'stop', nowOf(system)));
-      enqueue.assign({ restartDelayMs: null });
+      enqueue.assign({ restart: { ...context.restart, delayMs: null } });
     }),
     acceptRestartOfStopped: assign(({ context, event }) => {
       if (event.type !== 'restart') return {};
-      return { restartRequested: true, waiters: [...context.waiters, { requestId: event.requestId, kind: 'restart' as const }] };
+      return { requested: { ...context.requested, restart: true }, waiters: [...context.waiters, { requestId: event.requestId, kind: 'restart' as const }] };
     }),
     acceptRemove: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'remove') return;
-      enqueue.assign({ waiters: [...context.waiters, { requestId: event.requestId, kind: 'remove' }], removeRequested: true });
+      enqueue.assign({ waiters: [...context.waiters, { requestId: event.requestId, kind: 'remove' }], requested: { ...context.requested, remove: true } });
     }),
     /** The end: destroy, and every waiter answered (removal wakes all wait conditions, as in Docker). */
     recordRemoved: enqueueActions(({ context, enqueue, system }) => {
@@ -492,21 +507,13 @@ export const containerMachine = setup({
     finishedAt: null,
     exitCode: 0,
     error: '',
-    restartCount: 0,
-    backoffMs: 0,
-    restartDelayMs: null,
-    restartCanceled: false,
-    manuallyStopped: false,
+    restart: { count: 0, backoffMs: 0, delayMs: null, canceled: false, manuallyStopped: false },
     frozen: false,
     stopRequest: null,
-    restartRequested: false,
-    removeRequested: false,
-    signalSeq: 0,
-    deliveries: [],
+    requested: { restart: false, remove: false },
+    signals: { seq: 0, pending: [] },
     waiters: [],
-    stopFlow: [],
-    stopFlowStartedAt: null,
-    stopFlowActive: false,
+    flow: { steps: [], startedAt: null, active: false },
     stuck: false,
     adopt: null,
   }),
@@ -729,10 +736,9 @@ function freshRun(context: ContainerContext): Partial<ContainerContext> {
     error: '',
     frozen: false,
     stopRequest: null,
-    restartDelayMs: null,
-    restartCanceled: false,
-    removeRequested: false,
-    deliveries: [],
+    restart: { ...context.restart, delayMs: null, canceled: false },
+    requested: { ...context.requested, remove: false },
+    signals: { ...context.signals, pending: [] },
     stuck: false,
   };
 }
@@ -770,10 +776,10 @@ function failureMessage(kind: WaiterKind, name: string, reason: string): string 
 
 // Appends a step to the stop flow (when one is in progress) and emits it for the logs.
 function emitStep(enqueue: Enqueue, context: ContainerContext, at: number, fields: Omit<FlowStep, 'at' | 'elapsedMs'>) {
-  const since = context.stopFlowStartedAt;
+  const since = context.flow.startedAt;
   const step: FlowStep = { at, elapsedMs: since === null ? 0 : at - since, ...fields };
-  if (context.stopFlowActive) {
-    enqueue.assign(({ context: current }) => ({ stopFlow: [...current.stopFlow, step].slice(-maxFlowSteps) }));
+  if (context.flow.active) {
+    enqueue.assign(({ context: current }) => ({ flow: { ...current.flow, steps: [...current.flow.steps, step].slice(-maxFlowSteps) } }));
   }
   enqueue.emit({ type: 'step', containerId: context.spec.id, name: context.spec.name, step });
 }

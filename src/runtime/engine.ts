@@ -211,7 +211,7 @@ export class Engine {
         spec: entry.spec,
         state: {
           running, pid: context.pid, ...(startTime ? { startTime } : {}), startedAt: context.startedAt, finishedAt: context.finishedAt,
-          exitCode: context.exitCode, error: context.error, restartCount: context.restartCount, manuallyStopped: context.manuallyStopped,
+          exitCode: context.exitCode, error: context.error, restartCount: context.restart.count, manuallyStopped: context.restart.manuallyStopped,
           generation: context.generation,
         },
       });

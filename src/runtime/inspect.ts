@@ -84,7 +84,7 @@ export function toInspect(snapshot: ContainerSnapshot, extra: { driver?: string;
     State: stateOf(snapshot),
     Image: spec.image,
     Name: `/${spec.name}`,
-    RestartCount: snapshot.context.restartCount,
+    RestartCount: snapshot.context.restart.count,
     Driver: extra.driver ?? 'berth-process',
     Platform: 'linux',
     HostConfig: {
@@ -107,12 +107,12 @@ export function toInspect(snapshot: ContainerSnapshot, extra: { driver?: string;
       Warnings: extra.warnings ?? [],
       MachineState: machineStatePath(snapshot.value),
       Generation: snapshot.context.generation,
-      ManuallyStopped: snapshot.context.manuallyStopped,
+      ManuallyStopped: snapshot.context.restart.manuallyStopped,
       /** True once a stop ran out of rungs: SIGKILL and the direct kill did not end the process. */
       Stuck: snapshot.context.stuck,
-      RestartDelayMs: snapshot.context.restartDelayMs,
+      RestartDelayMs: snapshot.context.restart.delayMs,
       Timings: timings,
-      StopFlow: snapshot.context.stopFlow.map((step): InspectedStep =>
+      StopFlow: snapshot.context.flow.steps.map((step): InspectedStep =>
         step.signal === undefined ? step : { ...step, signalName: signalName(step.signal) }),
     },
   };

@@ -54,7 +54,7 @@ export function modelEvents(snapshot: ContainerSnapshotOf): ContainerEvent[] {
   if (snapshot.matches('alive') && !snapshot.matches({ alive: 'starting' })) {
     events.push({ type: 'runtime.exited', generation, exitCode: 0 }, { type: 'runtime.exited', generation, exitCode: 1 });
   }
-  const pending = context.deliveries[0];
+  const pending = context.signals.pending[0];
   if (pending) {
     events.push({ type: 'runtime.signalDelivered', generation, seq: pending.seq });
     if (pending.signal !== 9) events.push({ type: 'runtime.signalFailed', generation, seq: pending.seq, code: 'EPERM', message: 'operation not permitted' });
@@ -94,9 +94,9 @@ export function simplePathEvents(snapshot: ContainerSnapshotOf): ContainerEvent[
 export function serializeDetailedModelState(snapshot: ContainerSnapshotOf): string {
   const c = snapshot.context;
   return JSON.stringify([
-    snapshot.value, snapshot.status, c.frozen, c.stuck, c.restartRequested, c.removeRequested, c.startedAt !== null,
-    c.stopRequest?.timeoutMs ?? null, unique(c.deliveries.map((d) => d.signal)), unique(c.waiters.map((w) => w.kind)),
-    c.restartCanceled, c.manuallyStopped, c.exitCode,
+    snapshot.value, snapshot.status, c.frozen, c.stuck, c.requested.restart, c.requested.remove, c.startedAt !== null,
+    c.stopRequest?.timeoutMs ?? null, unique(c.signals.pending.map((d) => d.signal)), unique(c.waiters.map((w) => w.kind)),
+    c.restart.canceled, c.restart.manuallyStopped, c.exitCode,
   ]);
 }
 

@@ -39,7 +39,7 @@ export function timerDelay(type: string, before: ContainerSnapshotOf): number | 
     case timerEvents.signalFailureGrace: return context.timings.signalFailureGraceMs;
     case timerEvents.killWait: return context.timings.killWaitMs;
     case timerEvents.directKillWait: return context.timings.directKillWaitMs;
-    case timerEvents.restartBackoff: return context.restartDelayMs!;
+    case timerEvents.restartBackoff: return context.restart.delayMs!;
     default: throw new Error(`not a timer event: ${type}`);
   }
 }
