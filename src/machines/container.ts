@@ -522,8 +522,10 @@ export const containerMachine = setup({
     'wait.cancel': { actions: 'cancelWait' },
   },
   states: {
+    // No entry action: the supervisor creates a container inside one of its own actions, and
+    // XState warns about actions a child resolves at that moment. A start failure that returns
+    // here tells the supervisor on the way (below).
     created: {
-      entry: 'notifySettled',
       on: {
         restore: [{ guard: 'restoresExited', target: 'exited', actions: 'applyRestore' }, { actions: 'applyRestore' }],
         adopt: { target: 'alive', actions: 'applyAdopt' },
@@ -659,7 +661,7 @@ export const containerMachine = setup({
     startFailed: {
       always: [
         { guard: 'isAutoRemove', target: 'removed' },
-        { guard: 'hasNeverStarted', target: 'created' },
+        { guard: 'hasNeverStarted', target: 'created', actions: 'notifySettled' },
         { target: 'exited' },
       ],
     },

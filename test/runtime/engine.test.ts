@@ -202,11 +202,25 @@ describe('structured logs', () => {
 
   it('a removed container leaves nothing behind in the supervisor', async () => {
     const { engine } = fakeEngine();
-    await engine.create({ name: 'gone', cmd: ['x'] });
+    const { id } = await engine.create({ name: 'gone', cmd: ['x'] });
     await engine.start('gone');
-    expect(Object.keys(engine.actor.getSnapshot().children).filter((k) => k.startsWith('container:'))).toHaveLength(1);
+    const containers = () => Object.keys(engine.actor.system.getAll()).filter((k) => k.startsWith('container:'));
+    expect(containers()).toEqual([`container:gone:${id.slice(0, 12)}`]);
+    expect(engine.actor.system.get(containers()[0]!)?._parent).toBe(engine.actor);
     await engine.remove('gone', { force: true });
-    expect(Object.keys(engine.actor.getSnapshot().children).filter((k) => k.startsWith('container:'))).toHaveLength(0);
+    expect(containers()).toEqual([]);
+  });
+
+  it('a shutdown ends every container actor, running or not', async () => {
+    const { engine } = fakeEngine();
+    await engine.create({ name: 'idle', cmd: ['x'] });
+    await engine.create({ name: 'busy', cmd: ['x'] });
+    await engine.start('busy');
+    const refs = Object.entries(engine.actor.system.getAll()).filter(([k]) => k.startsWith('container:')).map(([, ref]) => ref);
+    expect(refs).toHaveLength(2);
+    await engine.shutdown();
+    expect(Object.keys(engine.actor.system.getAll()).filter((k) => k.startsWith('container:'))).toEqual([]);
+    expect(refs.map((ref) => ref.getSnapshot().status)).toEqual(['stopped', 'stopped']);
   });
 });
 
