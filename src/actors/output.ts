@@ -1,6 +1,6 @@
 // Container output goes straight from the pipes to whoever logs it: the runtime keeps none of it,
 // so a chatty container costs no engine memory.
-import { finished } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
 
 /** Receives container output as it arrives, one chunk at a time. */
 export type OutputListener = (containerId: string, stream: 'stdout' | 'stderr', chunk: Buffer) => void;
@@ -29,14 +29,18 @@ export function forwardOutput(
  * escaped the container's group (setsid) can hold a pipe open after the container is gone.
  * @example await waitForOutputEnd([child.stdout, child.stderr], 2_000)
  */
-export function waitForOutputEnd(streams: (NodeJS.ReadableStream | null)[], boundMs: number): Promise<void> {
-  const open = streams.filter((stream): stream is NodeJS.ReadableStream => stream !== null);
+export function waitForOutputEnd(streams: (Readable | null)[], boundMs: number): Promise<void> {
+  const open = streams.filter((stream): stream is Readable => stream !== null && !stream.closed);
   if (open.length === 0) return Promise.resolve();
   return new Promise((resolve) => {
+    let left = open.length;
     const timer = setTimeout(resolve, boundMs);
-    void Promise.allSettled(open.map((stream) => finished(stream))).then(() => {
+    // 'close' comes after 'end', and after an error too (the pipes auto-destroy).
+    const closed = (): void => {
+      if (--left > 0) return;
       clearTimeout(timer);
       resolve();
-    });
+    };
+    for (const stream of open) stream.once('close', closed);
   });
 }

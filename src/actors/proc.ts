@@ -1,12 +1,15 @@
 // Linux /proc readers for the process runtime: liveness that sees through zombies, process-group
 // membership, and the start time that tells a live pid apart from a recycled one (proc(5)).
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 
 // The fields of /proc/<pid>/stat after the comm, split once: comm is "(name)" and may itself
 // contain spaces and parentheses, so only the text after the *last* ')' splits safely.
 // Index 0 is field 3 (state), index 2 is field 5 (pgrp), index 19 is field 22 (starttime).
 function readStatFields(pid: number): string[] | undefined {
   if (!Number.isInteger(pid) || pid <= 0) return undefined;
+  // A gone process is the common answer (the exit path asks right after the reap): a stat that
+  // returns undefined costs far less than the ENOENT exception readFileSync would build.
+  if (statSync(`/proc/${pid}`, { throwIfNoEntry: false }) === undefined) return undefined;
   let stat: string;
   try {
     stat = readFileSync(`/proc/${pid}/stat`, 'latin1');

@@ -187,17 +187,21 @@ export const containerMachine = setup({
       const at = nowOf(system);
       if (context.adopt) {
         // Re-adopted after an engine restart: it did not start now, and no start event is due.
-        enqueue.assign({ pid: event.pid, adopt: null });
-        emitStep(enqueue, context, at, { state: 'running', cause: `adopted pid ${event.pid} after an engine restart` });
+        const update: Update = { pid: event.pid, adopt: null };
+        emitStep(enqueue, context, update, at, { state: 'running', cause: `adopted pid ${event.pid} after an engine restart` });
+        enqueue.assign(update);
         return;
       }
-      enqueue.assign({ pid: event.pid, startedAt: at, error: '', exitCode: 0 });
       enqueue.emit(lifecycle(context, 'start', at));
       if (context.requested.restart) enqueue.emit(lifecycle(context, 'restart', at));
       const answered = context.waiters.filter((w) => w.kind === 'start' || (context.requested.restart && w.kind === 'restart'));
       for (const w of answered) enqueue.emit(ok(w.requestId));
-      enqueue.assign({ waiters: without(context.waiters, answered), requested: { ...context.requested, restart: false } });
-      emitStep(enqueue, context, at, { state: 'running', cause: `started pid ${event.pid}` });
+      const update: Update = {
+        pid: event.pid, startedAt: at, error: '', exitCode: 0,
+        waiters: without(context.waiters, answered), requested: { ...context.requested, restart: false },
+      };
+      emitStep(enqueue, context, update, at, { state: 'running', cause: `started pid ${event.pid}` });
+      enqueue.assign(update);
     }),
     applyRestore: assign(({ context, event }) => {
       if (event.type !== 'restore') return {};
@@ -214,7 +218,6 @@ export const containerMachine = setup({
     recordStartFailure: enqueueActions(({ context, event, enqueue, system }) => {
       if (event.type !== 'runtime.startFailed') return;
       const at = nowOf(system);
-      enqueue.assign({ error: event.message, exitCode: event.exitCode, pid: 0, requested: { ...context.requested, restart: false } });
       const kind: ErrorKind = event.exitCode === 127 || event.exitCode === 126 ? 'InvalidArgument' : 'System';
       const message = `cannot start container ${context.spec.name}: ${event.message}`;
       const result: WaitResult = { StatusCode: event.exitCode, Error: { Message: event.message } };
@@ -223,19 +226,23 @@ export const containerMachine = setup({
         if (w.kind.startsWith('wait.')) enqueue.emit(ok(w.requestId, result));
         else enqueue.emit(fail(w.requestId, kind, message));
       }
-      enqueue.assign({ waiters: without(context.waiters, failing) });
-      emitStep(enqueue, context, at, { state: 'exited', cause: `start failed: ${event.message}`, exitCode: event.exitCode });
+      const update: Update = {
+        error: event.message, exitCode: event.exitCode, pid: 0,
+        requested: { ...context.requested, restart: false }, waiters: without(context.waiters, failing),
+      };
+      emitStep(enqueue, context, update, at, { state: 'exited', cause: `start failed: ${event.message}`, exitCode: event.exitCode });
+      enqueue.assign(update);
     }),
     /** Registers a stop (or joins the one in progress); the signal goes out when `stopping` is entered. */
     acceptStop: enqueueActions(({ context, event, enqueue, system }) => {
       if (event.type !== 'stop' && event.type !== 'restart') return;
       const kind: WaiterKind = event.type === 'restart' ? 'restart' : 'stop';
       const cause = event.type === 'stop' ? (event.cause ?? 'user') : 'user';
-      enqueue.assign({
+      const update: Update = {
         waiters: [...context.waiters, { requestId: event.requestId, kind }],
         requested: { ...context.requested, restart: context.requested.restart || event.type === 'restart' },
         restart: { ...context.restart, canceled: true, manuallyStopped: context.restart.manuallyStopped || cause === 'user' },
-      });
+      };
       const timeoutMs = event.timeoutMs ?? context.spec.stopTimeoutMs ?? context.timings.defaultStopTimeoutMs;
       const at = nowOf(system);
       const deadlineAt = timeoutMs >= 0 ? at + timeoutMs : null;
@@ -243,27 +250,30 @@ export const containerMachine = setup({
       if (current) {
         // A stop joining the flow keeps it, but never waits longer than it asked to.
         const sooner = deadlineAt !== null && (current.deadlineAt === null || deadlineAt < current.deadlineAt);
-        if (sooner) enqueue.assign({ stopRequest: { ...current, timeoutMs, deadlineAt, rearm: true } });
+        if (sooner) update.stopRequest = { ...current, timeoutMs, deadlineAt, rearm: true };
+        enqueue.assign(update);
         return;
       }
       const signal = event.signal ?? effectiveStopSignal(context.spec);
-      enqueue.assign({ stopRequest: { signal, timeoutMs, deadlineAt, rearm: false, seq: context.signals.seq + 1, cause } });
-      if (!context.flow.active) enqueue.assign({ flow: { steps: [], startedAt: at, active: true } });
+      update.stopRequest = { signal, timeoutMs, deadlineAt, rearm: false, seq: context.signals.seq + 1, cause };
+      if (!context.flow.active) update.flow = { steps: [], startedAt: at, active: true };
+      enqueue.assign(update);
     }),
     sendStopSignal: enqueueActions(({ context, enqueue, system }) => {
       const request = context.stopRequest;
       if (!request) return;
       const at = nowOf(system);
-      enqueue.assign({ signals: { seq: request.seq, pending: [...context.signals.pending, { seq: request.seq, signal: request.signal }] } });
+      const update: Update = { signals: { seq: request.seq, pending: [...context.signals.pending, { seq: request.seq, signal: request.signal }] } };
       enqueue.sendTo('runtime', { type: 'signal', seq: request.seq, signal: request.signal, scope: 'main' } satisfies RuntimeCommand);
       enqueue.emit(lifecycle(context, 'kill', at, { signal: String(request.signal) }));
       const timer = request.timeoutMs >= 0 ? request.timeoutMs : undefined;
-      emitStep(enqueue, context, at, {
+      emitStep(enqueue, context, update, at, {
         state: 'stopping',
         cause: request.timeoutMs >= 0 ? `stop: signal sent, waiting ${request.timeoutMs} ms` : 'stop: signal sent, negative timeout: waiting forever',
         signal: request.signal,
         timerMs: timer,
       });
+      enqueue.assign(update);
     }),
     /** Registers a kill with SIGKILL; the signal goes out when `killing` is entered. */
     acceptKill: enqueueActions(({ context, event, enqueue, system }) => {
@@ -273,36 +283,39 @@ export const containerMachine = setup({
         waiters: [...context.waiters, { requestId: event.requestId, kind }],
         restart: { ...context.restart, canceled: true, manuallyStopped: true },
         requested: { ...context.requested, remove: context.requested.remove || event.type === 'remove' },
+        ...(context.flow.active ? {} : { flow: { steps: [], startedAt: nowOf(system), active: true } }),
       });
-      if (!context.flow.active) enqueue.assign({ flow: { steps: [], startedAt: nowOf(system), active: true } });
     }),
     sendKillSignal: enqueueActions(({ context, event, enqueue, system }) => {
       const seq = context.signals.seq + 1;
       const at = nowOf(system);
-      enqueue.assign({ stuck: false, signals: { seq, pending: [...context.signals.pending, { seq, signal: SIGKILL }] } });
+      const update: Update = { stuck: false, signals: { seq, pending: [...context.signals.pending, { seq, signal: SIGKILL }] } };
       enqueue.sendTo('runtime', { type: 'signal', seq, signal: SIGKILL, scope: 'all' } satisfies RuntimeCommand);
       enqueue.emit(lifecycle(context, 'kill', at, { signal: String(SIGKILL) }));
       const cause = event.type.startsWith('xstate.after') ? 'the container did not exit in time' : `${event.type} requested`;
-      emitStep(enqueue, context, at, { state: 'killing', cause: `${cause}: SIGKILL to every process`, signal: SIGKILL, timerMs: context.timings.killWaitMs });
+      emitStep(enqueue, context, update, at, { state: 'killing', cause: `${cause}: SIGKILL to every process`, signal: SIGKILL, timerMs: context.timings.killWaitMs });
+      enqueue.assign(update);
     }),
     killDirectly: enqueueActions(({ context, enqueue, system }) => {
       const seq = context.signals.seq + 1;
-      enqueue.assign({ signals: { seq, pending: [...context.signals.pending, { seq, signal: SIGKILL }] } });
+      const update: Update = { signals: { seq, pending: [...context.signals.pending, { seq, signal: SIGKILL }] } };
       enqueue.sendTo('runtime', { type: 'signal', seq, signal: SIGKILL, scope: 'all', direct: true } satisfies RuntimeCommand);
-      emitStep(enqueue, context, nowOf(system), {
+      emitStep(enqueue, context, update, nowOf(system), {
         state: 'killing',
         cause: `no exit ${context.timings.killWaitMs} ms after SIGKILL: killing pid ${context.pid} directly`,
         signal: SIGKILL,
         timerMs: context.timings.directKillWaitMs,
       });
+      enqueue.assign(update);
     }),
     /** The stop ladder ran out: fail the requests that wanted an exit, keep waiting for one. */
     failPendingStops: enqueueActions(({ context, enqueue, system }) => {
       const failing = context.waiters.filter((w) => ['stop', 'kill', 'restart', 'remove'].includes(w.kind));
       const reason = `tried to kill container, but did not receive an exit event: pid ${context.pid} survived SIGKILL; berth keeps waiting for its exit (check for a process stuck in the D state)`;
       for (const w of failing) enqueue.emit(fail(w.requestId, 'System', failureMessage(w.kind, context.spec.name, reason)));
-      enqueue.assign({ waiters: without(context.waiters, failing), stuck: true, requested: { restart: false, remove: false } });
-      emitStep(enqueue, context, nowOf(system), { state: 'stuck', cause: 'no exit after the direct kill: the stop failed, still waiting for the exit' });
+      const update: Update = { waiters: without(context.waiters, failing), stuck: true, requested: { restart: false, remove: false } };
+      emitStep(enqueue, context, update, nowOf(system), { state: 'stuck', cause: 'no exit after the direct kill: the stop failed, still waiting for the exit' });
+      enqueue.assign(update);
     }),
     /** Any signal other than SIGKILL: delivered to the main process, answered on delivery. */
     sendSignal: enqueueActions(({ context, event, enqueue, system }) => {
@@ -310,15 +323,16 @@ export const containerMachine = setup({
       const seq = context.signals.seq + 1;
       const stopping = isStoppingSignal(context.spec, event.signal);
       const at = nowOf(system);
-      enqueue.assign({
+      const update: Update = {
         signals: { seq, pending: [...context.signals.pending, { seq, signal: event.signal, requestId: event.requestId }] },
         restart: { ...context.restart, canceled: context.restart.canceled || stopping, manuallyStopped: context.restart.manuallyStopped || stopping },
-      });
+      };
       enqueue.sendTo('runtime', { type: 'signal', seq, signal: event.signal, scope: 'main' } satisfies RuntimeCommand);
       enqueue.emit(lifecycle(context, 'kill', at, { signal: String(event.signal) }));
       // A frozen process only receives the signal when thawed; only stopping signals thaw (moby#37137).
       if (context.frozen && stopping) enqueue.sendTo('runtime', { type: 'thaw' } satisfies RuntimeCommand);
-      emitStep(enqueue, context, at, { state: 'signalled', cause: stopping ? 'kill: stopping signal' : 'kill: signal (the restart policy is kept)', signal: event.signal });
+      emitStep(enqueue, context, update, at, { state: 'signalled', cause: stopping ? 'kill: stopping signal' : 'kill: signal (the restart policy is kept)', signal: event.signal });
+      enqueue.assign(update);
     }),
     /** A stop or kill of a paused container: thaw after the signal so it lands (docker-lifecycle.md (d)). */
     thawIfFrozen: enqueueActions(({ context, enqueue }) => {
@@ -328,10 +342,11 @@ export const containerMachine = setup({
       if (event.type !== 'runtime.signalDelivered' && event.type !== 'runtime.signalFailed') return;
       const delivery = context.signals.pending.find((d) => d.seq === event.seq);
       if (!delivery) return;
-      enqueue.assign({ signals: { ...context.signals, pending: context.signals.pending.filter((d) => d !== delivery) } });
+      const update: Update = { signals: { ...context.signals, pending: context.signals.pending.filter((d) => d !== delivery) } };
       if (event.type === 'runtime.signalFailed') {
-        emitStep(enqueue, context, nowOf(system), { state: 'signalFailed', cause: `signal could not be delivered: ${event.message}`, signal: delivery.signal });
+        emitStep(enqueue, context, update, nowOf(system), { state: 'signalFailed', cause: `signal could not be delivered: ${event.message}`, signal: delivery.signal });
       }
+      enqueue.assign(update);
       if (!delivery.requestId) return;
       // No such process: it is exiting, the exit report follows (Docker returns success too).
       if (event.type === 'runtime.signalDelivered' || event.code === 'ESRCH') enqueue.emit(ok(delivery.requestId));
@@ -340,17 +355,20 @@ export const containerMachine = setup({
     rearmStopTimer: enqueueActions(({ context, enqueue, system }) => {
       const request = context.stopRequest;
       if (!request) return;
-      enqueue.assign({ stopRequest: { ...request, rearm: false } });
-      emitStep(enqueue, context, nowOf(system), {
+      const update: Update = { stopRequest: { ...request, rearm: false } };
+      emitStep(enqueue, context, update, nowOf(system), {
         state: 'stopping', cause: `a later stop moved the deadline: SIGKILL in ${request.timeoutMs} ms`, timerMs: request.timeoutMs,
       });
+      enqueue.assign(update);
     }),
     recordSignalFailureGrace: enqueueActions(({ context, enqueue, system }) => {
-      emitStep(enqueue, context, nowOf(system), {
+      const update: Update = {};
+      emitStep(enqueue, context, update, nowOf(system), {
         state: 'stopping',
         cause: 'the stop signal could not be delivered: SIGKILL follows unless the container exits',
         timerMs: context.timings.signalFailureGraceMs,
       });
+      enqueue.assign(update);
     }),
     freeze: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'pause') return;
@@ -364,29 +382,34 @@ export const containerMachine = setup({
     }),
     recordPaused: enqueueActions(({ context, enqueue, system }) => {
       const at = nowOf(system);
-      enqueue.assign({ frozen: true });
+      const update: Update = { frozen: true };
       enqueue.emit(lifecycle(context, 'pause', at));
-      answer(enqueue, context, (w) => w.kind === 'pause');
-      emitStep(enqueue, context, at, { state: 'paused', cause: 'frozen' });
+      answer(enqueue, context, update, (w) => w.kind === 'pause');
+      emitStep(enqueue, context, update, at, { state: 'paused', cause: 'frozen' });
+      enqueue.assign(update);
     }),
     recordThawed: enqueueActions(({ context, enqueue, system }) => {
       if (!context.frozen) return;
       const at = nowOf(system);
-      enqueue.assign({ frozen: false });
+      const update: Update = { frozen: false };
       enqueue.emit(lifecycle(context, 'unpause', at));
-      answer(enqueue, context, (w) => w.kind === 'unpause');
-      emitStep(enqueue, context, at, { state: 'running', cause: 'thawed' });
+      answer(enqueue, context, update, (w) => w.kind === 'unpause');
+      emitStep(enqueue, context, update, at, { state: 'running', cause: 'thawed' });
+      enqueue.assign(update);
     }),
     /** A freeze that lands after a stop began must not leave the process frozen. */
     thawLateFreeze: enqueueActions(({ context, enqueue }) => {
-      enqueue.assign({ frozen: true });
+      const update: Update = { frozen: true };
       enqueue.sendTo('runtime', { type: 'thaw' } satisfies RuntimeCommand);
-      answer(enqueue, context, (w) => w.kind === 'pause', { kind: 'Conflict', message: `container ${context.spec.name} is stopping` });
+      answer(enqueue, context, update, (w) => w.kind === 'pause', { kind: 'Conflict', message: `container ${context.spec.name} is stopping` });
+      enqueue.assign(update);
     }),
     answerFreezeFailure: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'runtime.freezeFailed') return;
       const message = `cannot pause or unpause container ${context.spec.name}: ${event.message}`;
-      answer(enqueue, context, (w) => w.kind === 'pause' || w.kind === 'unpause', { kind: 'System', message });
+      const update: Update = {};
+      answer(enqueue, context, update, (w) => w.kind === 'pause' || w.kind === 'unpause', { kind: 'System', message });
+      enqueue.assign(update);
     }),
     /** The exit: record it, decide on a restart, emit die (then stop), answer who waited for it. */
     recordExit: enqueueActions(({ context, event, enqueue, system }) => {
@@ -402,7 +425,7 @@ export const containerMachine = setup({
             restartCanceled: restart.canceled,
             runDurationMs,
           });
-      enqueue.assign({
+      const update: Update = {
         exitCode: event.exitCode,
         error: event.statusUnknown ? 'exit status unknown: the process was adopted after an engine restart and its status could not be read' : context.error,
         finishedAt: at,
@@ -416,27 +439,29 @@ export const containerMachine = setup({
           delayMs: decision.restart ? decision.backoffMs : null,
           count: restart.count + (decision.restart ? 1 : 0),
         },
-      });
+      };
       enqueue.emit(lifecycle(context, 'die', at, { exitCode: String(event.exitCode), execDuration: String(Math.floor(runDurationMs / 1000)) }));
       if (context.stopRequest) enqueue.emit(lifecycle(context, 'stop', at));
       const result: WaitResult = { StatusCode: event.exitCode };
       // A start still waiting here ran and exited before its start was confirmed: it did start.
       const answered = context.waiters.filter((w) => ['start', 'stop', 'kill', 'wait.not-running', 'wait.next-exit'].includes(w.kind));
       for (const w of answered) enqueue.emit(ok(w.requestId, w.kind.startsWith('wait.') ? result : undefined));
-      enqueue.assign({ waiters: without(context.waiters, answered) });
+      update.waiters = without(context.waiters, answered);
       const how = event.signal ? `exited on signal ${event.signal} (exit code ${event.exitCode})` : `exited with status ${event.exitCode}`;
-      emitStep(enqueue, context, at, { state: 'exited', cause: decision.restart ? `${how}; restarting in ${decision.backoffMs} ms` : how, exitCode: event.exitCode });
-      enqueue.assign(({ context: current }) => ({ flow: { ...current.flow, active: false } }));
+      emitStep(enqueue, context, update, at, { state: 'exited', cause: decision.restart ? `${how}; restarting in ${decision.backoffMs} ms` : how, exitCode: event.exitCode });
+      update.flow = { ...(update.flow ?? context.flow), active: false };
+      enqueue.assign(update);
     }),
     /** A stop or kill while the policy waits to restart: no process, so no signal; the restart is cancelled. */
     cancelRestart: enqueueActions(({ context, event, enqueue, system }) => {
       if (event.type !== 'stop' && event.type !== 'kill') return;
       const at = nowOf(system);
       const manuallyStopped = context.restart.manuallyStopped || event.type === 'stop' || isStoppingSignal(context.spec, event.signal);
-      enqueue.assign({ restart: { ...context.restart, delayMs: null, canceled: true, manuallyStopped } });
+      const update: Update = { restart: { ...context.restart, delayMs: null, canceled: true, manuallyStopped } };
       if (event.type === 'stop') enqueue.emit(lifecycle(context, 'stop', at));
       enqueue.emit(ok(event.requestId));
-      emitStep(enqueue, context, at, { state: 'exited', cause: `${event.type} while waiting to restart: restart cancelled` });
+      emitStep(enqueue, context, update, at, { state: 'exited', cause: `${event.type} while waiting to restart: restart cancelled` });
+      enqueue.assign(update);
     }),
     emitStopOfPendingRestart: enqueueActions(({ context, enqueue, system }) => {
       enqueue.emit(lifecycle(context, 'stop', nowOf(system)));
@@ -698,6 +723,10 @@ export const containerMachine = setup({
   },
 });
 
+// The changes one action makes to the context, assigned at once: XState clones the snapshot (and
+// recomputes its state value) for every assign, so an action makes at most one.
+type Update = Partial<ContainerContext>;
+
 // The part of XState's `enqueue` the helpers below use.
 interface Enqueue {
   assign(assignment: Partial<ContainerContext> | ((args: { context: ContainerContext }) => Partial<ContainerContext>)): void;
@@ -762,11 +791,11 @@ function without(waiters: Waiter[], answered: Waiter[]): Waiter[] {
   return waiters.filter((w) => !answered.includes(w));
 }
 
-// Answers (and forgets) the waiters that match, with success or the given error.
-function answer(enqueue: Enqueue, context: ContainerContext, match: (w: Waiter) => boolean, error?: { kind: ErrorKind; message: string }) {
+// Answers the waiters that match, with success or the given error, and drops them in `update`.
+function answer(enqueue: Enqueue, context: ContainerContext, update: Update, match: (w: Waiter) => boolean, error?: { kind: ErrorKind; message: string }) {
   const answered = context.waiters.filter(match);
   for (const w of answered) enqueue.emit(error ? fail(w.requestId, error.kind, error.message) : ok(w.requestId));
-  if (answered.length) enqueue.assign({ waiters: without(context.waiters, answered) });
+  if (answered.length) update.waiters = without(context.waiters, answered);
 }
 
 function failureMessage(kind: WaiterKind, name: string, reason: string): string {
@@ -776,12 +805,11 @@ function failureMessage(kind: WaiterKind, name: string, reason: string): string 
   return `cannot stop container: ${name}: ${reason}`;
 }
 
-// Appends a step to the stop flow (when one is in progress) and emits it for the logs.
-function emitStep(enqueue: Enqueue, context: ContainerContext, at: number, fields: Omit<FlowStep, 'at' | 'elapsedMs'>) {
-  const since = context.flow.startedAt;
+// Appends a step to the stop flow in `update` (when a flow is in progress) and emits it for the logs.
+function emitStep(enqueue: Enqueue, context: ContainerContext, update: Update, at: number, fields: Omit<FlowStep, 'at' | 'elapsedMs'>) {
+  const flow = update.flow ?? context.flow;
+  const since = flow.startedAt;
   const step: FlowStep = { at, elapsedMs: since === null ? 0 : at - since, ...fields };
-  if (context.flow.active) {
-    enqueue.assign(({ context: current }) => ({ flow: { ...current.flow, steps: [...current.flow.steps, step].slice(-maxFlowSteps) } }));
-  }
+  if (flow.active) update.flow = { ...flow, steps: [...flow.steps, step].slice(-maxFlowSteps) };
   enqueue.emit({ type: 'step', containerId: context.spec.id, name: context.spec.name, step });
 }

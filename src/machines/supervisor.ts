@@ -113,6 +113,7 @@ export const supervisorMachine = setup({
         enqueue.sendTo(child, { type: 'kill', requestId: `shutdown-kill:${child.id}`, signal: SIGKILL } satisfies ContainerCommand);
       }
     }),
+    /** Heard only while shutting down: every container tells when it stops running, which otherwise needs no step. */
     markSettled: assign({
       pending: ({ context, event }) => (event.type === 'container.settled' ? context.pending.filter((id) => id !== event.id) : context.pending),
     }),
@@ -131,7 +132,6 @@ export const supervisorMachine = setup({
   initial: 'running',
   on: {
     'container.command': { actions: 'forwardCommand' },
-    'container.settled': { actions: 'markSettled' },
   },
   states: {
     running: {
@@ -146,10 +146,11 @@ export const supervisorMachine = setup({
       always: { guard: 'allSettled', target: 'done' },
       after: { shutdownBudget: 'forcing' },
       // A second Ctrl-C does not wait for the budget (as docker compose does).
-      on: { 'os.signal': 'forcing' },
+      on: { 'os.signal': 'forcing', 'container.settled': { actions: 'markSettled' } },
     },
     forcing: {
       entry: 'killAll',
+      on: { 'container.settled': { actions: 'markSettled' } },
       always: { guard: 'allSettled', target: 'done' },
       after: { forceWait: 'done' },
     },
