@@ -35,7 +35,8 @@ export function superviseAdopted(
   const timer = setInterval(check, adoptPollMs);
   report({ type: 'runtime.started', generation, pid: main.pid });
   receive((command) => {
-    report(runCommand({ containerId: spec.id, generation, main, exited }, command));
+    const outcome = runCommand({ containerId: spec.id, generation, main, exited }, command);
+    if (outcome) report(outcome);
     check();
   });
   return () => {

@@ -13,11 +13,11 @@ export interface CommandTarget {
 }
 
 /**
- * Applies a command and returns its report. Never throws: a refused kill(2) becomes
- * signalFailed (with its errno code) or freezeFailed.
- * @example runCommand(target, { type: 'signal', seq: 1, signal: 15, scope: 'main' })
+ * Applies a command and returns its report, if one is due (a delivered signal only with `ack`).
+ * Never throws: a refused kill(2) becomes signalFailed (with its errno code) or freezeFailed.
+ * @example runCommand(target, { type: 'signal', seq: 1, signal: 15, scope: 'main', ack: true })
  */
-export function runCommand(target: CommandTarget, command: RuntimeCommand): RuntimeReport {
+export function runCommand(target: CommandTarget, command: RuntimeCommand): RuntimeReport | undefined {
   const { containerId, generation, main } = target;
   if (command.type === 'signal') {
     const seq = command.seq;
@@ -28,7 +28,7 @@ export function runCommand(target: CommandTarget, command: RuntimeCommand): Runt
       if (command.direct === true) killProcessDirectly(main);
       else if (command.scope === 'main' && !target.exited) process.kill(main.pid, command.signal);
       else signalProcessGroup(main, command.signal);
-      return { type: 'runtime.signalDelivered', generation, seq };
+      return command.ack ? { type: 'runtime.signalDelivered', generation, seq } : undefined;
     } catch (error) {
       const { code, message } = error as NodeJS.ErrnoException;
       return { type: 'runtime.signalFailed', generation, seq, code: code ?? 'EUNKNOWN', message: `could not send signal ${command.signal} to container ${containerId} (pid ${main.pid}): ${message}` };

@@ -154,7 +154,7 @@ export function createFakeRuntime(options: FakeRuntimeOptions): FakeRuntime {
         report({ type: 'runtime.signalFailed', generation, seq, code: 'EPERM', message: 'operation not permitted' });
         return;
       }
-      report({ type: 'runtime.signalDelivered', generation, seq });
+      if (command.ack) report({ type: 'runtime.signalDelivered', generation, seq });
       if (proc.exitedAt !== null) return;
       if (signal === SIGKILL) {
         const survives = direct ? (behaviour.directKill ?? behaviour.sigkill) === 'survive' : behaviour.sigkill === 'survive';

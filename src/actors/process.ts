@@ -117,7 +117,8 @@ export function createProcessRuntime(options: ProcessRuntimeOptions = {}) {
     forwardOutput(child.stderr, 'stderr', spec.id, options.onOutput);
 
     receive((command) => {
-      report(runCommand({ containerId: spec.id, generation, main, exited }, command));
+      const outcome = runCommand({ containerId: spec.id, generation, main, exited }, command);
+      if (outcome) report(outcome);
     });
 
     // The container leaves the state that runs it (or the system stops): kill what is left.

@@ -327,7 +327,7 @@ export const containerMachine = setup({
         signals: { seq, pending: [...context.signals.pending, { seq, signal: event.signal, requestId: event.requestId }] },
         restart: { ...context.restart, canceled: context.restart.canceled || stopping, manuallyStopped: context.restart.manuallyStopped || stopping },
       };
-      enqueue.sendTo('runtime', { type: 'signal', seq, signal: event.signal, scope: 'main' } satisfies RuntimeCommand);
+      enqueue.sendTo('runtime', { type: 'signal', seq, signal: event.signal, scope: 'main', ack: true } satisfies RuntimeCommand);
       enqueue.emit(lifecycle(context, 'kill', at, { signal: String(event.signal) }));
       // A frozen process only receives the signal when thawed; only stopping signals thaw (moby#37137).
       if (context.frozen && stopping) enqueue.sendTo('runtime', { type: 'thaw' } satisfies RuntimeCommand);

@@ -11,7 +11,11 @@ export interface RuntimeInput {
   adopt?: { pid: number; startTime: string };
 }
 
-/** Sent to the runtime. `seq` is echoed in the delivery report so replies pair up exactly. */
+/**
+ * Sent to the runtime. `seq` is echoed in the delivery report so replies pair up exactly. A failed
+ * signal is always reported; a delivered one only when `ack` asks (a kill answers on delivery): a
+ * stop needs no confirmation, its answer is the exit, and each report costs the machine a step.
+ */
 export type RuntimeCommand =
   | {
       type: 'signal';
@@ -21,6 +25,8 @@ export type RuntimeCommand =
       scope: 'main' | 'all';
       /** The last resort: kill the pid from outside the runtime, identity-checked. */
       direct?: boolean;
+      /** Report `signalDelivered` on success (a runtime may report it for others too). */
+      ack?: boolean;
     }
   | { type: 'freeze' }
   | { type: 'thaw' };

@@ -92,8 +92,9 @@ function run(cmd: ContainerSpec['cmd'], extra: Partial<ContainerSpec> = {}) {
       { timeout, interval: 10 },
     );
   const send = (command: RuntimeCommand): void => host.send({ type: 'command', command });
+  // Asks for the delivery report (as the machine does for a kill), which these tests wait on.
   const signal = (signal: number, scope: 'main' | 'all', direct?: boolean): number => {
-    send({ type: 'signal', seq: ++seq, signal, scope, ...(direct === undefined ? {} : { direct }) });
+    send({ type: 'signal', seq: ++seq, signal, scope, ack: true, ...(direct === undefined ? {} : { direct }) });
     return seq;
   };
   const started = async (): Promise<number> => (await waitForReport('runtime.started')).pid;
@@ -309,6 +310,16 @@ describe('process runtime: signals', () => {
     expect((await c.waitForReport('runtime.exited')).exitCode).toBe(0);
     await waitForDeath(sleeper!);
     expect(outputs.some((o) => o.containerId === c.spec.id && o.text.includes('done'))).toBe(false);
+  });
+
+  it('confirms a delivered signal only when asked (ack); a failure is reported either way', async () => {
+    const c = run(['sleep', '1000']);
+    await c.started();
+    c.send({ type: 'signal', seq: 100, signal: 999, scope: 'main' });
+    expect(await c.waitForReport('runtime.signalFailed')).toMatchObject({ seq: 100, code: 'EINVAL' });
+    c.send({ type: 'signal', seq: 101, signal: 15, scope: 'main' });
+    expect(await c.waitForReport('runtime.exited')).toMatchObject({ exitCode: 143 });
+    expect(types(c.reports())).not.toContain('runtime.signalDelivered');
   });
 
   it('reports a signal the kernel rejects as signalFailed with its errno code', async () => {

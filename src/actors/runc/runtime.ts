@@ -133,7 +133,10 @@ export function createRuncRuntime(options: RuncRuntimeOptions) {
     // Commands run one after another, so a stop signal is always sent before the thaw that follows it.
     let queue: Promise<void> = Promise.resolve();
     receive((command) => {
-      queue = queue.then(async () => report(await runCommand(options.root, id, generation, main, command)));
+      queue = queue.then(async () => {
+        const outcome = await runCommand(options.root, id, generation, main, command);
+        if (outcome) report(outcome);
+      });
     });
 
     return () => {
@@ -150,19 +153,20 @@ export function createRuncRuntime(options: RuncRuntimeOptions) {
 
 async function runCommand(
   root: string, id: string, generation: number, main: { pid: number; startTime: string | undefined } | undefined, command: RuntimeCommand,
-): Promise<RuntimeReport> {
+): Promise<RuntimeReport | undefined> {
   if (command.type === 'signal') {
     const { seq, signal } = command;
+    const delivered: RuntimeReport | undefined = command.ack ? { type: 'runtime.signalDelivered', generation, seq } : undefined;
     if (command.direct) {
       // The last resort: from outside runc, and only at a pid that is still the container's init.
       if (main && isSameProcess(main.pid, main.startTime)) {
         try { process.kill(main.pid, 'SIGKILL'); } catch { /* gone already */ }
       }
       await runc(root, ['kill', '--all', id, 'KILL']);
-      return { type: 'runtime.signalDelivered', generation, seq };
+      return delivered;
     }
     const result = await runc(root, ['kill', ...(command.scope === 'all' ? ['--all'] : []), id, String(signal)]);
-    if (result.ok) return { type: 'runtime.signalDelivered', generation, seq };
+    if (result.ok) return delivered;
     const gone = /not running|does not exist|no such process/i.test(result.stderr);
     return { type: 'runtime.signalFailed', generation, seq, code: gone ? 'ESRCH' : 'ERUNC', message: `runc kill ${signal}: ${result.stderr}` };
   }
