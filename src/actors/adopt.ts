@@ -4,6 +4,7 @@
 import type { RuntimeCommand, RuntimeInput, RuntimeReport } from '../machines/protocol.js';
 import { runCommand } from './commands.js';
 import { killRemainingProcesses, type ContainerProcess } from './kill.js';
+import type { LogFollower } from './log-files.js';
 import { isProcessAlive, isSameProcess } from './proc.js';
 
 /** How often an adopted process is checked for its exit. */
@@ -12,11 +13,12 @@ export const adoptPollMs = 100;
 /** The exit code reported for an adopted process whose status could not be read. */
 export const unknownExitCode = -1;
 
-/** Supervises an adopted process with the runtime protocol; returns the cleanup. */
+/** Supervises an adopted process with the runtime protocol, following its output files if given; returns the cleanup. */
 export function superviseAdopted(
   input: RuntimeInput & { adopt: { pid: number; startTime: string } },
   sendBack: (report: RuntimeReport) => void,
   receive: (listener: (command: RuntimeCommand) => void) => void,
+  follower?: LogFollower,
 ): () => void {
   const { spec, generation } = input;
   const main: ContainerProcess = { pid: input.adopt.pid, startTime: input.adopt.startTime };
@@ -30,6 +32,8 @@ export function superviseAdopted(
     exited = true;
     clearInterval(timer);
     killRemainingProcesses(main);
+    follower?.drain();
+    follower?.close();
     report({ type: 'runtime.exited', generation, exitCode: unknownExitCode, statusUnknown: true });
   };
   const timer = setInterval(check, adoptPollMs);
@@ -43,5 +47,6 @@ export function superviseAdopted(
     active = false;
     clearInterval(timer);
     if (!exited) killRemainingProcesses(main);
+    follower?.close();
   };
 }

@@ -1,7 +1,8 @@
 // The default runtime: each container run is a plain host process in its own process group, driven
 // through the runtime protocol (machines/protocol.ts). The main process exiting ends the container,
 // like PID 1 exiting in a PID namespace: whatever it leaves behind in its group is killed.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { closeSync } from 'node:fs';
 import { constants } from 'node:os';
 import { fromCallback } from 'xstate';
 import type { RuntimeCommand, RuntimeInput, RuntimeReport } from '../machines/protocol.js';
@@ -9,6 +10,7 @@ import { exitCodeOf } from '../machines/protocol.js';
 import type { ContainerSpec } from '../machines/spec.js';
 import { runCommand } from './commands.js';
 import { killRemainingProcesses, type ContainerProcess } from './kill.js';
+import type { LogFiles, LogFollower } from './log-files.js';
 import { forwardOutput, waitForOutputEnd, type OutputListener } from './output.js';
 import { readProcessStartTime } from './proc.js';
 import { describeStartError } from './start-error.js';
@@ -18,6 +20,11 @@ export type { OutputListener } from './output.js';
 
 export interface ProcessRuntimeOptions {
   onOutput?: OutputListener;
+  /**
+   * Output through these files instead of pipes (with `onOutput`): for an engine with a state dir,
+   * whose containers outlive it. A pipe dies with the engine and its writer with it (SIGPIPE).
+   */
+  logFiles?: LogFiles;
 }
 
 // Docker does not hand the daemon's environment to containers; PATH is the one variable a command
@@ -26,6 +33,9 @@ const fallbackPath = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/b
 
 /** How long an exit report waits for the container's output pipes to close. */
 const stdioDrainMs = 2_000;
+
+/** How much of each output file an adopted run shows again: what it wrote while no engine read it. */
+const adoptedTailBytes = 256 * 1024;
 
 // Exec form runs argv as is (no shell); shell form runs through `/bin/sh -c`, like Docker's CMD.
 function resolveCommand(cmd: ContainerSpec['cmd']): { file: string | undefined; args: string[] } {
@@ -38,11 +48,10 @@ function resolveCommand(cmd: ContainerSpec['cmd']): { file: string | undefined; 
 // running one (bench/README.md, "Where berth missed"), and the container machine owns the stop
 // ladder anyway. spawn() throws for some errors (ENOTDIR cwd), which the caller catches; the
 // others (ENOENT, EACCES) arrive as an 'error' event, with no pid.
-function spawnContainer(spec: ContainerSpec, file: string, args: string[], withOutput: boolean): ChildProcess {
-  const output = withOutput ? 'pipe' : 'ignore';
+function spawnContainer(spec: ContainerSpec, file: string, args: string[], stdio: StdioOptions): ChildProcess {
   return spawn(file, args, {
     detached: true, // setsid(): its own process group, pgid = pid, so one kill(-pid) reaches it all
-    stdio: ['ignore', output, output],
+    stdio,
     env: { PATH: process.env.PATH ?? fallbackPath, ...spec.env }, // exactly this: not the engine's environment
     ...(spec.cwd === undefined ? {} : { cwd: spec.cwd }),
   });
@@ -54,8 +63,13 @@ function spawnContainer(spec: ContainerSpec, file: string, args: string[], withO
  */
 export function createProcessRuntime(options: ProcessRuntimeOptions = {}) {
   return fromCallback<RuntimeCommand, RuntimeInput>(({ input, sendBack, receive }) => {
-    if (input.adopt) return superviseAdopted({ ...input, adopt: input.adopt }, sendBack, receive);
     const { spec, generation } = input;
+    const { onOutput, logFiles } = options;
+    if (input.adopt) {
+      // What the run wrote while no engine read it is in its files: the last of it is shown again.
+      const follower = onOutput && logFiles ? logFiles.follow(spec.id, onOutput, { tailBytes: adoptedTailBytes }) : undefined;
+      return superviseAdopted({ ...input, adopt: input.adopt }, sendBack, receive, follower);
+    }
     let active = true; // false once XState ran the cleanup: nothing may be reported after that
     let settled = false; // startFailed or exited was reported: each run ends exactly once
     const report = (event: RuntimeReport): void => {
@@ -74,8 +88,21 @@ export function createProcessRuntime(options: ProcessRuntimeOptions = {}) {
       return;
     }
     let child: ChildProcess;
+    let follower: LogFollower | undefined;
     try {
-      child = spawnContainer(spec, file, args, options.onOutput !== undefined);
+      if (onOutput && logFiles) {
+        const fds = logFiles.openForRun(spec.id);
+        try {
+          child = spawnContainer(spec, file, args, ['ignore', fds.stdout, fds.stderr]);
+        } finally {
+          closeSync(fds.stdout); // the child has its own copies
+          closeSync(fds.stderr);
+        }
+        follower = logFiles.follow(spec.id, onOutput, { start: true });
+      } else {
+        const output = onOutput ? 'pipe' : 'ignore';
+        child = spawnContainer(spec, file, args, ['ignore', output, output]);
+      }
     } catch (error) {
       reportStartFailure(error, file);
       return;
@@ -99,11 +126,17 @@ export function createProcessRuntime(options: ProcessRuntimeOptions = {}) {
       const signal = signalName === null ? undefined : constants.signals[signalName];
       if (settled) return;
       settled = true;
+      const exitReport: RuntimeReport = { type: 'runtime.exited', generation, exitCode: exitCodeOf(code, signal), ...(code === null && signal !== undefined ? { signal } : {}) };
+      if (follower) {
+        // Files: everything written is there already.
+        follower.drain();
+        follower.close();
+        report(exitReport);
+        return;
+      }
       // Report once the last output is in, so logs are complete when `die` is seen; the group is
       // dead, so the pipes close at once unless a process outside it holds them (then: the bound).
-      void waitForOutputEnd([child.stdout, child.stderr], stdioDrainMs).then(() => {
-        report({ type: 'runtime.exited', generation, exitCode: exitCodeOf(code, signal), ...(code === null && signal !== undefined ? { signal } : {}) });
-      });
+      void waitForOutputEnd([child.stdout, child.stderr], stdioDrainMs).then(() => report(exitReport));
     };
     // A spawn that failed after all (no pid) reports its error here; the listener stays for good,
     // since an 'error' with no listener would be thrown.
@@ -113,8 +146,8 @@ export function createProcessRuntime(options: ProcessRuntimeOptions = {}) {
     child.on('spawn', onSpawn);
     child.on('exit', onExit);
     child.on('error', onError);
-    forwardOutput(child.stdout, 'stdout', spec.id, options.onOutput);
-    forwardOutput(child.stderr, 'stderr', spec.id, options.onOutput);
+    forwardOutput(child.stdout, 'stdout', spec.id, onOutput);
+    forwardOutput(child.stderr, 'stderr', spec.id, onOutput);
 
     receive((command) => {
       const outcome = runCommand({ containerId: spec.id, generation, main, exited }, command);
@@ -128,6 +161,7 @@ export function createProcessRuntime(options: ProcessRuntimeOptions = {}) {
       child.off('spawn', onSpawn);
       child.off('exit', onExit);
       if (main !== undefined && !exited) killRemainingProcesses(main);
+      follower?.close();
     };
   });
 }

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { createActor, type Actor, type AnyActorLogic, type InspectionEvent, type Observer } from 'xstate';
 import { unknownExitCode } from '../actors/adopt.js';
+import { LogFiles } from '../actors/log-files.js';
 import { osSignals } from '../actors/os-signals.js';
 import { isProcessAlive, isSameProcess, readProcessStartTime } from '../actors/proc.js';
 import { createProcessRuntime } from '../actors/process.js';
@@ -121,6 +122,7 @@ export class Engine {
   private readonly logBufferBytes: number;
   private readonly images: ImageStore | undefined;
   private readonly store: ContainerStore | undefined;
+  private readonly logFiles: LogFiles | undefined;
   /** The runtime's name, as Docker's Driver: berth-process, runc or custom. */
   readonly driver: string;
   private requestSeq = 0;
@@ -142,11 +144,18 @@ export class Engine {
       runtime = runc.logic;
       this.images = runc.images;
       this.driver = 'runc';
+    } else if (options.runtime === undefined || options.runtime === 'process') {
+      this.driver = 'berth-process';
+      // Containers are persisted with the process runtime only: runc's are found and cleaned at
+      // start-up. Persisted ones may outlive this engine, so their output goes through files.
+      if (options.stateDir) {
+        this.store = new ContainerStore(join(options.stateDir, 'containers'));
+        this.logFiles = new LogFiles(join(options.stateDir, 'logs'));
+      }
+      runtime = createProcessRuntime({ onOutput, logFiles: this.logFiles });
     } else {
-      runtime = options.runtime === undefined || options.runtime === 'process' ? createProcessRuntime({ onOutput }) : options.runtime;
-      this.driver = options.runtime === undefined || options.runtime === 'process' ? 'berth-process' : 'custom';
-      // Containers are persisted with the process runtime only: runc's are found and cleaned at start-up.
-      if (options.stateDir && this.driver === 'berth-process') this.store = new ContainerStore(join(options.stateDir, 'containers'));
+      runtime = options.runtime;
+      this.driver = 'custom';
     }
     const machine = supervisorMachine.provide({
       actors: { container: containerMachine.provide({ actors: { runtime } }), osSignals },
@@ -391,6 +400,7 @@ export class Engine {
         this.entries.delete(entry.spec.id);
         this.names.delete(entry.spec.name);
         this.store?.remove(entry.spec.id);
+        this.logFiles?.remove(entry.spec.id);
       } else {
         this.persist(entry);
       }
@@ -434,6 +444,7 @@ export class Engine {
       waiter.reject(new ConflictError('the engine shut down before this request was answered'));
     }
     this.bus.close();
+    this.logFiles?.close();
     this.logger.info({ forced, remaining, signal: shutdownSignal }, 'shut down');
     this.settleShutdown({ forced, remaining, signal: shutdownSignal });
     // The listener is gone with the supervisor: re-raising gives the process the default end

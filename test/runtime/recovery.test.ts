@@ -90,6 +90,42 @@ describe('durable state and recovery', () => {
     }
   }, 40_000);
 
+  it('a chatty container outlives a killed daemon (no SIGPIPE), and nothing it wrote meanwhile is lost', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'berth-chatty-'));
+    const logsOf = async (docker: Docker) => {
+      const raw = await docker.getContainer('chatty').logs({ stdout: true, stderr: true, follow: false }) as unknown as Buffer;
+      return [...raw.toString('latin1').matchAll(/tick (\d+)/g)].map((m) => Number(m[1]));
+    };
+    try {
+      const first = await startDaemon(dir);
+      const container = await first.docker.createContainer({
+        name: 'chatty', Image: 'none', Cmd: ['sh', '-c', 'i=0; while :; do i=$((i+1)); echo "tick $i"; echo "err $i" >&2; sleep 0.02; done'],
+      });
+      await container.start();
+      const { Pid: pid } = (await container.inspect()).State;
+      pids.push(pid);
+      let before: number[] = [];
+      await until(async () => (before = await logsOf(first.docker)).length > 3, 5_000, 'the first ticks');
+      first.daemon.kill('SIGKILL');
+      await first.daemon;
+      await new Promise((resolve) => setTimeout(resolve, 300)); // a dozen writes with nobody reading
+      expect(isProcessAlive(pid)).toBe(true);
+
+      const second = await startDaemon(dir);
+      expect((await second.docker.getContainer('chatty').inspect()).State).toMatchObject({ Running: true, Pid: pid });
+      // Its output went to files: the new daemon shows the run's output again, the ticks written
+      // while no daemon ran included, and follows it on.
+      let after: number[] = [];
+      const last = Math.max(...before);
+      await until(async () => Math.max(...(after = await logsOf(second.docker))) > last + 20, 5_000, 'ticks written after the restart');
+      expect(after).toEqual(Array.from({ length: after.length }, (_, i) => i + 1));
+      await second.docker.getContainer('chatty').stop({ t: 1 });
+      expect(isProcessAlive(pid)).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
+
   it('a corrupt or partial record is set aside and reported, never fatal', () => {
     const dir = mkdtempSync(join(tmpdir(), 'berth-store-'));
     try {

@@ -28,9 +28,9 @@ export function livingInGroup(pgid: number): number[] {
   return listProcessGroup(pgid).filter(isProcessAlive);
 }
 
-export async function until(check: () => boolean, timeoutMs = 5_000, what = 'condition'): Promise<void> {
+export async function until(check: () => boolean | Promise<boolean>, timeoutMs = 5_000, what = 'condition'): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }

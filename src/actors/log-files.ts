@@ -1,0 +1,172 @@
+// Container output through files instead of pipes, for an engine whose containers outlive it
+// (a state dir): a pipe's reading end dies with the engine, and the container's next write then
+// kills it with SIGPIPE; a file has no reader to lose. The engine follows the files as they grow,
+// with one inotify watch on their directory, and a restarted engine picks them up again.
+import {
+  closeSync, constants, ftruncateSync, fstatSync, mkdirSync, openSync, readSync, rmSync, watch, type FSWatcher,
+} from 'node:fs';
+import { join } from 'node:path';
+import type { OutputListener } from './output.js';
+
+type StreamName = 'stdout' | 'stderr';
+const streamNames: StreamName[] = ['stdout', 'stderr'];
+
+/** How often the files are read when the directory cannot be watched (inotify limits). */
+const pollMs = 200;
+
+export interface LogFilesOptions {
+  /** A file is emptied once this much of it has been read, so a long chatty run stays bounded on disk. */
+  maxFileBytes?: number;
+}
+
+/** How a follower starts: at the beginning of the run's files, or at their last `bytes` (an adopted run). */
+export type FollowFrom = { start: true } | { tailBytes: number };
+
+/** Reads one container's files as they grow. */
+export interface LogFollower {
+  /** Reads whatever has been written so far, at once. */
+  drain(): void;
+  /** Stops following (the files stay until `remove`). */
+  close(): void;
+}
+
+// One file of one container: its read descriptor and how far it has been read.
+interface Followed {
+  name: StreamName;
+  fd: number;
+  offset: number;
+}
+
+/**
+ * The output files of every container of one engine, in one directory: `<id>-stdout.log` and
+ * `<id>-stderr.log`, truncated at the start of each run and removed with the container.
+ * @example
+ * const files = new LogFiles('/var/lib/berth/logs');
+ * const { stdout, stderr } = files.openForRun(spec.id); // hand to spawn's stdio, then close
+ * const follower = files.follow(spec.id, onOutput, { start: true });
+ */
+export class LogFiles {
+  private readonly followers = new Map<string, () => void>();
+  /** Containers whose files changed since the last read: a burst of writes is read once. */
+  private readonly changed = new Set<string>();
+  private readonly watcher: FSWatcher | undefined;
+  private readonly poller: NodeJS.Timeout | undefined;
+  private readonly maxFileBytes: number;
+  private readonly buffer = Buffer.allocUnsafe(64 * 1024);
+
+  constructor(readonly dir: string, options: LogFilesOptions = {}) {
+    this.maxFileBytes = options.maxFileBytes ?? 64 * 1024 * 1024;
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    let watcher: FSWatcher | undefined;
+    try {
+      watcher = watch(dir, (_event, file) => {
+        const id = typeof file === 'string' ? file.replace(/-(stdout|stderr)\.log$/, '') : undefined;
+        if (id === undefined || !this.followers.has(id)) return;
+        if (this.changed.size === 0) setImmediate(() => this.readChanged());
+        this.changed.add(id);
+      });
+      watcher.on('error', () => {}); // the directory went away with the engine's state: nothing left to follow
+      watcher.unref();
+    } catch {
+      watcher = undefined;
+    }
+    this.watcher = watcher;
+    if (!watcher) {
+      this.poller = setInterval(() => { for (const pull of this.followers.values()) pull(); }, pollMs);
+      this.poller.unref();
+    }
+  }
+
+  /**
+   * Creates (or empties) the run's two files and opens them for appending: the descriptors go to
+   * the process as its stdout and stderr, and the caller closes its copies once it is spawned.
+   */
+  openForRun(containerId: string): { stdout: number; stderr: number } {
+    const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_APPEND;
+    const stdout = openSync(this.path(containerId, 'stdout'), flags, 0o600);
+    try {
+      return { stdout, stderr: openSync(this.path(containerId, 'stderr'), flags, 0o600) };
+    } catch (error) {
+      closeSync(stdout);
+      throw error;
+    }
+  }
+
+  /**
+   * Follows a container's files, passing what is written to `onOutput` as it arrives. Files that
+   * do not exist (a run started by an older berth) are followed from when they appear.
+   */
+  follow(containerId: string, onOutput: OutputListener, from: FollowFrom): LogFollower {
+    const files: Followed[] = [];
+    for (const name of streamNames) {
+      const fd = openSync(this.path(containerId, name), constants.O_RDWR | constants.O_CREAT, 0o600);
+      files.push({ name, fd, offset: 'start' in from ? 0 : this.tailStart(fd, from.tailBytes) });
+    }
+    let closed = false;
+    const pull = (): void => {
+      if (closed) return;
+      for (const file of files) this.read(containerId, file, onOutput);
+    };
+    this.followers.set(containerId, pull);
+    pull();
+    return {
+      drain: pull,
+      close: () => {
+        if (closed) return;
+        closed = true;
+        if (this.followers.get(containerId) === pull) this.followers.delete(containerId);
+        for (const file of files) closeSync(file.fd);
+      },
+    };
+  }
+
+  /** Deletes a removed container's files. */
+  remove(containerId: string): void {
+    for (const name of streamNames) rmSync(this.path(containerId, name), { force: true });
+  }
+
+  /** Stops watching the directory (the engine shuts down). */
+  close(): void {
+    this.watcher?.close();
+    if (this.poller) clearInterval(this.poller);
+    this.followers.clear();
+  }
+
+  private readChanged(): void {
+    const ids = [...this.changed];
+    this.changed.clear();
+    for (const id of ids) this.followers.get(id)?.();
+  }
+
+  private path(containerId: string, name: StreamName): string {
+    return join(this.dir, `${containerId}-${name}.log`);
+  }
+
+  // Reads a file to its end. Past `maxFileBytes` it is emptied: the writer appends (O_APPEND), so
+  // its next write lands at the new end, 0; only what it writes between the last read and the
+  // truncation, microseconds, is lost.
+  private read(containerId: string, file: Followed, onOutput: OutputListener): void {
+    for (;;) {
+      const size = fstatSync(file.fd).size;
+      if (size < file.offset) file.offset = 0; // emptied by a new run of the container
+      let read = 0;
+      while ((read = readSync(file.fd, this.buffer, 0, this.buffer.length, file.offset)) > 0) {
+        file.offset += read;
+        onOutput(containerId, file.name, Buffer.from(this.buffer.subarray(0, read)));
+      }
+      if (file.offset < this.maxFileBytes) return;
+      ftruncateSync(file.fd, 0);
+      file.offset = 0;
+    }
+  }
+
+  // Where to start reading an adopted run's file: its last `bytes`, from a line boundary.
+  private tailStart(fd: number, bytes: number): number {
+    const size = fstatSync(fd).size;
+    if (size <= bytes) return 0;
+    const offset = size - bytes;
+    const read = readSync(fd, this.buffer, 0, Math.min(this.buffer.length, size - offset), offset);
+    const newline = this.buffer.subarray(0, read).indexOf(10);
+    return newline < 0 ? offset + read : offset + newline + 1;
+  }
+}

@@ -1,0 +1,85 @@
+// Output through files: a real process writes to the run's files, the follower hands over what
+// it wrote; a long run's file is emptied past its bound; an adopted run starts at a line boundary.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { closeSync, existsSync, mkdtempSync, rmSync, statSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { LogFiles } from '../../src/actors/log-files.js';
+import { until } from '../support/real-engine.js';
+
+const dirs: string[] = [];
+const opened: LogFiles[] = [];
+afterEach(() => {
+  for (const files of opened.splice(0)) files.close();
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function logFiles(maxFileBytes?: number): LogFiles {
+  const dir = mkdtempSync(join(tmpdir(), 'berth-logs-'));
+  dirs.push(dir);
+  const files = new LogFiles(dir, maxFileBytes === undefined ? {} : { maxFileBytes });
+  opened.push(files);
+  return files;
+}
+
+function collector() {
+  const text = { stdout: '', stderr: '' };
+  return { text, onOutput: (_id: string, stream: 'stdout' | 'stderr', chunk: Buffer) => { text[stream] += chunk.toString(); } };
+}
+
+describe('log files', () => {
+  it('follows what a real process writes to its stdout and stderr files, as it writes it', async () => {
+    const files = logFiles();
+    const { stdout, stderr } = files.openForRun('c1');
+    const child = spawn('sh', ['-c', 'echo one; echo oops >&2; read line; echo two'], { stdio: ['pipe', stdout, stderr] });
+    closeSync(stdout);
+    closeSync(stderr);
+    const { text, onOutput } = collector();
+    const follower = files.follow('c1', onOutput, { start: true });
+    await until(() => text.stdout === 'one\n' && text.stderr === 'oops\n', 5_000, 'the first lines, through the directory watch');
+    child.stdin!.end('go\n');
+    await once(child, 'exit');
+    follower.drain();
+    expect(text).toEqual({ stdout: 'one\ntwo\n', stderr: 'oops\n' });
+    follower.close();
+    files.remove('c1');
+    expect(existsSync(join(files.dir, 'c1-stdout.log'))).toBe(false);
+  });
+
+  it('empties a file once its bound has been read, and keeps following what comes after', () => {
+    const files = logFiles(1000);
+    const { stdout, stderr } = files.openForRun('c2');
+    const { text, onOutput } = collector();
+    const follower = files.follow('c2', onOutput, { start: true });
+    const line = (n: number) => `${String(n).padStart(9, '0')}\n`; // 10 bytes
+    for (let n = 0; n < 60; n++) writeSync(stdout, line(n));
+    follower.drain();
+    for (let n = 60; n < 120; n++) writeSync(stdout, line(n));
+    follower.drain(); // 1200 bytes read: past the bound, the file is emptied
+    expect(statSync(join(files.dir, 'c2-stdout.log')).size).toBe(0);
+    for (let n = 120; n < 125; n++) writeSync(stdout, line(n)); // O_APPEND: lands at the new end, 0
+    follower.drain();
+    expect(text.stdout).toBe(Array.from({ length: 125 }, (_, n) => line(n)).join(''));
+    expect(statSync(join(files.dir, 'c2-stdout.log')).size).toBe(50);
+    follower.close();
+    closeSync(stdout);
+    closeSync(stderr);
+  });
+
+  it('an adopted run starts at the last bytes of its files, from the start of a line', () => {
+    const files = logFiles();
+    const { stdout, stderr } = files.openForRun('c3');
+    for (let n = 0; n < 10; n++) writeSync(stdout, `line ${n}\n`); // 7 bytes each
+    const { text, onOutput } = collector();
+    const follower = files.follow('c3', onOutput, { tailBytes: 17 });
+    expect(text.stdout).toBe('line 8\nline 9\n');
+    writeSync(stdout, 'line 10\n');
+    follower.drain();
+    expect(text.stdout).toBe('line 8\nline 9\nline 10\n');
+    follower.close();
+    closeSync(stdout);
+    closeSync(stderr);
+  });
+});
