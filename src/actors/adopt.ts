@@ -39,7 +39,8 @@ export function superviseAdopted(
   const timer = setInterval(check, adoptPollMs);
   report({ type: 'runtime.started', generation, pid: main.pid });
   receive((command) => {
-    const outcome = runCommand({ containerId: spec.id, generation, main, exited }, command);
+    // Not our child: a recycled pid is possible, so every group signal checks the start time.
+    const outcome = runCommand({ containerId: spec.id, generation, main, exited, unreaped: false }, command);
     if (outcome) report(outcome);
     check();
   });

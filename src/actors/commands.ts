@@ -10,6 +10,11 @@ export interface CommandTarget {
   main: ContainerProcess | undefined;
   /** The main process has exited: from then on every signal goes to what is left of the group. */
   exited: boolean;
+  /**
+   * The main process is this engine's own child and not reaped yet, so its pid, and the group id
+   * that is the same number, cannot have been given to anyone else: no /proc check is needed.
+   */
+  unreaped: boolean;
 }
 
 /**
@@ -27,6 +32,7 @@ export function runCommand(target: CommandTarget, command: RuntimeCommand): Runt
     try {
       if (command.direct === true) killProcessDirectly(main);
       else if (command.scope === 'main' && !target.exited) process.kill(main.pid, command.signal);
+      else if (target.unreaped) process.kill(-main.pid, command.signal);
       else signalProcessGroup(main, command.signal);
       return command.ack ? { type: 'runtime.signalDelivered', generation, seq } : undefined;
     } catch (error) {
@@ -39,7 +45,9 @@ export function runCommand(target: CommandTarget, command: RuntimeCommand): Runt
   }
   // SIGSTOP cannot be caught or ignored, so it stops every process of the group; SIGCONT resumes them.
   try {
-    signalProcessGroup(main, command.type === 'freeze' ? 'SIGSTOP' : 'SIGCONT');
+    const signal = command.type === 'freeze' ? 'SIGSTOP' : 'SIGCONT';
+    if (target.unreaped) process.kill(-main.pid, signal);
+    else signalProcessGroup(main, signal);
     return command.type === 'freeze' ? { type: 'runtime.frozen', generation } : { type: 'runtime.thawed', generation };
   } catch (error) {
     return { type: 'runtime.freezeFailed', generation, message: `could not ${command.type} container ${containerId} (pid ${main.pid}): ${(error as Error).message}` };

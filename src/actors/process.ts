@@ -150,7 +150,8 @@ export function createProcessRuntime(options: ProcessRuntimeOptions = {}) {
     forwardOutput(child.stderr, 'stderr', spec.id, onOutput);
 
     receive((command) => {
-      const outcome = runCommand({ containerId: spec.id, generation, main, exited }, command);
+      // `exited` is set in the 'exit' listener, which Node calls right after the reap.
+      const outcome = runCommand({ containerId: spec.id, generation, main, exited, unreaped: !exited }, command);
       if (outcome) report(outcome);
     });
 
