@@ -30,7 +30,7 @@ export function runCommand(target: CommandTarget, command: RuntimeCommand): Runt
       return { type: 'runtime.signalFailed', generation, seq, code: 'ESRCH', message: `container ${containerId} has no process to signal: it never started` };
     }
     try {
-      if (command.direct === true) killProcessDirectly(main);
+      if (command.direct === true) killProcessDirectly(main, target.unreaped);
       else if (command.scope === 'main' && !target.exited) process.kill(main.pid, command.signal);
       else if (target.unreaped) process.kill(-main.pid, command.signal);
       else signalProcessGroup(main, command.signal);

@@ -3,7 +3,11 @@
 // an unrelated process that was later given the same pid.
 import { isSameProcess, listProcessGroup, readProcessStartTime } from './proc.js';
 
-/** The main process of one container run: its pid (= its process group id) and kernel start time. */
+/**
+ * The main process of one container run: its pid (= its process group id) and kernel start time.
+ * The start time is undefined for a process that is known to be gone once its pid is free (our
+ * own child after its reap): then any process holding the pid is someone else.
+ */
 export interface ContainerProcess {
   pid: number;
   startTime: string | undefined;
@@ -49,11 +53,11 @@ function killIfPresent(target: number): boolean {
 
 /**
  * The last resort after a SIGKILL that did not land: SIGKILL the main pid (only if it is still the
- * same process), then each member of its group one by one, then the group. A process already gone
- * counts as success, like Docker's killProcessDirectly (docker-lifecycle.md (c) step 4); any other
- * error is thrown after every target has been tried.
+ * same process, or is our own child not reaped yet), then each member of its group one by one,
+ * then the group. A process already gone counts as success, like Docker's killProcessDirectly
+ * (docker-lifecycle.md (c) step 4); any other error is thrown after every target has been tried.
  */
-export function killProcessDirectly(main: ContainerProcess): void {
+export function killProcessDirectly(main: ContainerProcess, ownUnreapedChild = false): void {
   let failure: unknown;
   const attempt = (target: number): void => {
     try {
@@ -62,8 +66,8 @@ export function killProcessDirectly(main: ContainerProcess): void {
       failure ??= error;
     }
   };
-  if (isSameProcess(main.pid, main.startTime)) attempt(main.pid);
-  if (ownsProcessGroup(main)) {
+  if (ownUnreapedChild || isSameProcess(main.pid, main.startTime)) attempt(main.pid);
+  if (ownUnreapedChild || ownsProcessGroup(main)) {
     for (const member of listProcessGroup(main.pid)) attempt(member);
     attempt(-main.pid);
   }
@@ -73,10 +77,12 @@ export function killProcessDirectly(main: ContainerProcess): void {
 /**
  * The end-of-container kill: SIGKILL whatever is left in the group. An empty group (ESRCH) or a
  * pid that now belongs to someone else means there is nothing of ours left, which is the goal.
+ * For our own child not reaped yet the group is ours without a look at /proc.
  */
-export function killRemainingProcesses(main: ContainerProcess): void {
+export function killRemainingProcesses(main: ContainerProcess, ownUnreapedChild = false): void {
   try {
-    signalProcessGroup(main, 'SIGKILL');
+    if (ownUnreapedChild) process.kill(-main.pid, 'SIGKILL');
+    else signalProcessGroup(main, 'SIGKILL');
   } catch {
     // nothing left to kill
   }

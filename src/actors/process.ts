@@ -12,7 +12,6 @@ import { runCommand } from './commands.js';
 import { killRemainingProcesses, type ContainerProcess } from './kill.js';
 import type { LogFiles, LogFollower } from './log-files.js';
 import { forwardOutput, waitForOutputEnd, type OutputListener } from './output.js';
-import { readProcessStartTime } from './proc.js';
 import { describeStartError } from './start-error.js';
 import { superviseAdopted } from './adopt.js';
 
@@ -108,10 +107,9 @@ export function createProcessRuntime(options: ProcessRuntimeOptions = {}) {
       return;
     }
 
-    // Read right away: uv_spawn returns only after exec, and the child cannot be reaped before
-    // this line runs, so the pid still names our process.
-    const main: ContainerProcess | undefined =
-      child.pid === undefined ? undefined : { pid: child.pid, startTime: readProcessStartTime(child.pid) };
+    // No start time: until the reap (the 'exit' listener) the pid cannot name anyone else, and
+    // after it, a live pid of that number is someone else's for sure (kill.ts, ownsProcessGroup).
+    const main: ContainerProcess | undefined = child.pid === undefined ? undefined : { pid: child.pid, startTime: undefined };
     let exited = false;
 
     const onSpawn = (): void => {
@@ -161,7 +159,7 @@ export function createProcessRuntime(options: ProcessRuntimeOptions = {}) {
       active = false;
       child.off('spawn', onSpawn);
       child.off('exit', onExit);
-      if (main !== undefined && !exited) killRemainingProcesses(main);
+      if (main !== undefined && !exited) killRemainingProcesses(main, true);
       follower?.close();
     };
   });

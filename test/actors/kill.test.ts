@@ -36,6 +36,16 @@ describe('kill', () => {
     expect(listProcessGroup(bystander.pid).filter(isProcessAlive)).toHaveLength(2);
   });
 
+  it('a reaped child recorded without a start time: whoever holds its pid now is someone else', async () => {
+    const bystander = await startBystander();
+    const reaped = { pid: bystander.pid, startTime: undefined };
+    expect(ownsProcessGroup(reaped)).toBe(false);
+    expect(() => signalProcessGroup(reaped, 'SIGKILL')).toThrow(expect.objectContaining({ code: 'ESRCH' }));
+    expect(() => killProcessDirectly(reaped)).not.toThrow();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(listProcessGroup(bystander.pid).filter(isProcessAlive)).toHaveLength(2);
+  });
+
   it('kills the main process and every member of its group when the identity matches', async () => {
     const target = await startBystander();
     const members = listProcessGroup(target.pid);
