@@ -21,6 +21,11 @@ export interface BenchOptions {
   workDir: string;
   contenders: ContenderName[];
   repetitions: number;
+  /**
+   * Untimed repetitions of W1, W2 and W3 per contender before the timed ones, so no contender's
+   * first figure is its cold start (JIT compilation, lazy requires, the daemon's first fork).
+   */
+  warmups: number;
   /** W4 runs fewer repetitions: each is a fresh engine or daemon per size. */
   memoryRepetitions: number;
   /** W5 too: one repetition of its 10,000-container supervisor takes a minute here. */
@@ -104,8 +109,9 @@ function record(samples: Map<ContenderName, Samples>, name: ContenderName, value
 }
 
 /**
- * Opens every contender for the groups, runs `repetition` for each in rotated order `repetitions`
- * times, and closes them all, whatever fails. A contender that fails is closed and dropped.
+ * Opens every contender for the groups, runs `repetition` for each `warmups` times untimed, then
+ * in rotated order `repetitions` times, and closes them all, whatever fails. A contender that
+ * fails is closed and dropped.
  */
 async function repeatAlternating(
   options: BenchOptions,
@@ -130,6 +136,19 @@ async function repeatAlternating(
         open.set(name, contender);
       } catch (error) {
         await fail(name, contender, error);
+      }
+    }
+    for (let warmup = 0; warmup < options.warmups; warmup++) {
+      for (const name of options.contenders) {
+        const contender = open.get(name);
+        if (!contender) continue;
+        try {
+          await repetition(contender);
+          await assertNoneLeft(options, name);
+          options.log(`  warm-up ${warmup + 1}/${options.warmups} ${name}`);
+        } catch (error) {
+          await fail(name, contender, error);
+        }
       }
     }
     for (let rep = 0; rep < options.repetitions; rep++) {

@@ -17,6 +17,7 @@ const options: BenchOptions = {
   workDir,
   contenders: ['raw-node', 'berth'],
   repetitions: 2,
+  warmups: 1,
   memoryRepetitions: 1,
   engineOnlyRepetitions: 2,
   w1Count: 3,
