@@ -17,6 +17,8 @@ const pollMs = 200;
 export interface LogFilesOptions {
   /** A file is emptied once this much of it has been read, so a long chatty run stays bounded on disk. */
   maxFileBytes?: number;
+  /** Watch the directory (inotify); false, or a watch that cannot be set up, polls instead. */
+  watch?: boolean;
 }
 
 /** How a follower starts: at the beginning of the run's files, or at their last `bytes` (an adopted run). */
@@ -59,6 +61,7 @@ export class LogFiles {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     let watcher: FSWatcher | undefined;
     try {
+      if (options.watch === false) throw new Error('polling asked for');
       watcher = watch(dir, (_event, file) => {
         const id = typeof file === 'string' ? file.replace(/-(stdout|stderr)\.log$/, '') : undefined;
         if (id === undefined || !this.followers.has(id)) return;

@@ -6,7 +6,7 @@ import { closeSync, existsSync, mkdtempSync, rmSync, statSync, writeSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LogFiles } from '../../src/actors/log-files.js';
+import { LogFiles, type LogFilesOptions } from '../../src/actors/log-files.js';
 import { until } from '../support/real-engine.js';
 
 const dirs: string[] = [];
@@ -16,10 +16,10 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-function logFiles(maxFileBytes?: number): LogFiles {
+function logFiles(options: LogFilesOptions = {}): LogFiles {
   const dir = mkdtempSync(join(tmpdir(), 'berth-logs-'));
   dirs.push(dir);
-  const files = new LogFiles(dir, maxFileBytes === undefined ? {} : { maxFileBytes });
+  const files = new LogFiles(dir, options);
   opened.push(files);
   return files;
 }
@@ -33,13 +33,15 @@ describe('log files', () => {
   it('follows what a real process writes to its stdout and stderr files, as it writes it', async () => {
     const files = logFiles();
     const { stdout, stderr } = files.openForRun('c1');
-    const child = spawn('sh', ['-c', 'echo one; echo oops >&2; read line; echo two'], { stdio: ['pipe', stdout, stderr] });
+    const child = spawn('sh', ['-c', 'echo one; echo oops >&2; read line; echo two; read line'], { stdio: ['pipe', stdout, stderr] });
     closeSync(stdout);
     closeSync(stderr);
     const { text, onOutput } = collector();
     const follower = files.follow('c1', onOutput, { start: true });
-    await until(() => text.stdout === 'one\n' && text.stderr === 'oops\n', 5_000, 'the first lines, through the directory watch');
-    child.stdin!.end('go\n');
+    await until(() => text.stdout === 'one\n' && text.stderr === 'oops\n', 5_000, 'the first lines');
+    child.stdin!.write('go\n'); // written after following began: only the directory watch can bring it
+    await until(() => text.stdout === 'one\ntwo\n', 2_000, 'the next line, through the directory watch');
+    child.stdin!.end('done\n');
     await once(child, 'exit');
     follower.drain();
     expect(text).toEqual({ stdout: 'one\ntwo\n', stderr: 'oops\n' });
@@ -49,7 +51,7 @@ describe('log files', () => {
   });
 
   it('empties a file once its bound has been read, and keeps following what comes after', () => {
-    const files = logFiles(1000);
+    const files = logFiles({ maxFileBytes: 1000 });
     const { stdout, stderr } = files.openForRun('c2');
     const { text, onOutput } = collector();
     const follower = files.follow('c2', onOutput, { start: true });
@@ -63,6 +65,18 @@ describe('log files', () => {
     follower.drain();
     expect(text.stdout).toBe(Array.from({ length: 125 }, (_, n) => line(n)).join(''));
     expect(statSync(join(files.dir, 'c2-stdout.log')).size).toBe(50);
+    follower.close();
+    closeSync(stdout);
+    closeSync(stderr);
+  });
+
+  it('polls when it cannot watch the directory', async () => {
+    const files = logFiles({ watch: false });
+    const { stdout, stderr } = files.openForRun('c4');
+    const { text, onOutput } = collector();
+    const follower = files.follow('c4', onOutput, { start: true });
+    writeSync(stderr, 'polled\n');
+    await until(() => text.stderr === 'polled\n', 2_000, 'the poll to read the line');
     follower.close();
     closeSync(stdout);
     closeSync(stderr);
