@@ -26,22 +26,15 @@ afterEach(() => {
 });
 
 describe('kill', () => {
-  it('does not touch a process whose start time differs from the recorded one', async () => {
+  it.each([
+    ['a start time that differs from the recorded one', '1'],
+    ['no start time (our reaped child): whoever holds its pid now is someone else', undefined],
+  ])('does not touch a process when the record has %s', async (_, startTime) => {
     const bystander = await startBystander();
-    const recycled = { pid: bystander.pid, startTime: '1' };
-    expect(ownsProcessGroup(recycled)).toBe(false);
-    expect(() => signalProcessGroup(recycled, 'SIGKILL')).toThrow(expect.objectContaining({ code: 'ESRCH' }));
-    expect(() => killProcessDirectly(recycled)).not.toThrow();
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(listProcessGroup(bystander.pid).filter(isProcessAlive)).toHaveLength(2);
-  });
-
-  it('a reaped child recorded without a start time: whoever holds its pid now is someone else', async () => {
-    const bystander = await startBystander();
-    const reaped = { pid: bystander.pid, startTime: undefined };
-    expect(ownsProcessGroup(reaped)).toBe(false);
-    expect(() => signalProcessGroup(reaped, 'SIGKILL')).toThrow(expect.objectContaining({ code: 'ESRCH' }));
-    expect(() => killProcessDirectly(reaped)).not.toThrow();
+    const recorded = { pid: bystander.pid, startTime };
+    expect(ownsProcessGroup(recorded)).toBe(false);
+    expect(() => signalProcessGroup(recorded, 'SIGKILL')).toThrow(expect.objectContaining({ code: 'ESRCH' }));
+    expect(() => killProcessDirectly(recorded)).not.toThrow();
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(listProcessGroup(bystander.pid).filter(isProcessAlive)).toHaveLength(2);
   });
