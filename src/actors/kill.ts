@@ -1,7 +1,7 @@
 // Signal delivery for the process runtime. A container is one process group (the main process
 // runs detached, so its pid is also the group id); these helpers signal it without ever reaching
 // an unrelated process that was later given the same pid.
-import { isSameProcess, listProcessGroup, readProcessStartTime } from './proc.js';
+import { isSameProcess, listProcessGroup, pidExists, readProcessStartTime } from './proc.js';
 
 /**
  * The main process of one container run: its pid (= its process group id) and kernel start time.
@@ -24,6 +24,7 @@ function createErrnoError(code: string, message: string): NodeJS.ErrnoException 
  * process, the group is ours, and if another process holds the pid now, the group is that one's.
  */
 export function ownsProcessGroup(main: ContainerProcess): boolean {
+  if (!pidExists(main.pid)) return true;
   const current = readProcessStartTime(main.pid);
   return current === undefined || current === main.startTime;
 }

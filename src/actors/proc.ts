@@ -7,9 +7,6 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 // Index 0 is field 3 (state), index 2 is field 5 (pgrp), index 19 is field 22 (starttime).
 function readStatFields(pid: number): string[] | undefined {
   if (!Number.isInteger(pid) || pid <= 0) return undefined;
-  // A gone process is the common answer (the exit path asks right after the reap): a stat that
-  // returns undefined costs far less than the ENOENT exception readFileSync would build.
-  if (statSync(`/proc/${pid}`, { throwIfNoEntry: false }) === undefined) return undefined;
   let stat: string;
   try {
     stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
@@ -19,6 +16,14 @@ function readStatFields(pid: number): string[] | undefined {
   const close = stat.lastIndexOf(')');
   if (close < 0) return undefined;
   return stat.slice(close + 1).trim().split(/\s+/);
+}
+
+/**
+ * Whether any process (or zombie) has this pid, without the cost of an exception when none has:
+ * the exit path asks right after the reap, when the answer is usually no.
+ */
+export function pidExists(pid: number): boolean {
+  return Number.isInteger(pid) && pid > 0 && statSync(`/proc/${pid}`, { throwIfNoEntry: false }) !== undefined;
 }
 
 /** The one-letter state of a process (R, S, D, T, t, Z, X, ...), or undefined if it does not exist. */

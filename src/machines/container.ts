@@ -729,7 +729,6 @@ type Update = Partial<ContainerContext>;
 
 // The part of XState's `enqueue` the helpers below use.
 interface Enqueue {
-  assign(assignment: Partial<ContainerContext> | ((args: { context: ContainerContext }) => Partial<ContainerContext>)): void;
   emit(event: ContainerEmitted): void;
 }
 

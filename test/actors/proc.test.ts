@@ -8,6 +8,7 @@ import {
   isProcessAlive,
   isSameProcess,
   listProcessGroup,
+  pidExists,
   readProcessStartTime,
   readProcessState,
 } from '../../src/actors/proc.js';
@@ -42,6 +43,7 @@ describe('proc', () => {
     expect(startTime).toMatch(/^\d+$/);
     expect(readProcessStartTime(process.pid)).toBe(startTime);
     expect(isProcessAlive(process.pid)).toBe(true);
+    expect(pidExists(process.pid)).toBe(true);
     expect(isSameProcess(process.pid, startTime)).toBe(true);
     expect(isSameProcess(process.pid, `${startTime}0`)).toBe(false);
     expect(isSameProcess(process.pid, undefined)).toBe(false);
@@ -52,6 +54,7 @@ describe('proc', () => {
       expect(readProcessStartTime(pid)).toBeUndefined();
       expect(readProcessState(pid)).toBeUndefined();
       expect(isProcessAlive(pid)).toBe(false);
+      expect(pidExists(pid)).toBe(false);
     }
     expect(listProcessGroup(pidMax + 1)).toEqual([]);
   });
