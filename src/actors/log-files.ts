@@ -59,22 +59,8 @@ export class LogFiles {
   constructor(readonly dir: string, options: LogFilesOptions = {}) {
     this.maxFileBytes = options.maxFileBytes ?? 64 * 1024 * 1024;
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    let watcher: FSWatcher | undefined;
-    try {
-      if (options.watch === false) throw new Error('polling asked for');
-      watcher = watch(dir, (_event, file) => {
-        const id = typeof file === 'string' ? file.replace(/-(stdout|stderr)\.log$/, '') : undefined;
-        if (id === undefined || !this.followers.has(id)) return;
-        if (this.changed.size === 0) setImmediate(() => this.readChanged());
-        this.changed.add(id);
-      });
-      watcher.on('error', () => {}); // the directory went away with the engine's state: nothing left to follow
-      watcher.unref();
-    } catch {
-      watcher = undefined;
-    }
-    this.watcher = watcher;
-    if (!watcher) {
+    this.watcher = options.watch === false ? undefined : this.watchDirectory();
+    if (!this.watcher) {
       this.poller = setInterval(() => { for (const pull of this.followers.values()) pull(); }, pollMs);
       this.poller.unref();
     }
@@ -96,8 +82,8 @@ export class LogFiles {
   }
 
   /**
-   * Follows a container's files, passing what is written to `onOutput` as it arrives. Files that
-   * do not exist (a run started by an older berth) are followed from when they appear.
+   * Follows a container's files, passing what is written to `onOutput` as it arrives. A file that
+   * does not exist (a run started by a berth that used pipes) is created empty.
    */
   follow(containerId: string, onOutput: OutputListener, from: FollowFrom): LogFollower {
     const files: Followed[] = [];
@@ -133,6 +119,23 @@ export class LogFiles {
     this.watcher?.close();
     if (this.poller) clearInterval(this.poller);
     this.followers.clear();
+  }
+
+  // One inotify watch for all the files; undefined when the system refuses one (inotify limits).
+  private watchDirectory(): FSWatcher | undefined {
+    try {
+      const watcher = watch(this.dir, (_event, file) => {
+        const id = typeof file === 'string' ? file.replace(/-(stdout|stderr)\.log$/, '') : undefined;
+        if (id === undefined || !this.followers.has(id)) return;
+        if (this.changed.size === 0) setImmediate(() => this.readChanged());
+        this.changed.add(id);
+      });
+      watcher.on('error', () => {}); // the directory went away with the engine's state: nothing left to follow
+      watcher.unref();
+      return watcher;
+    } catch {
+      return undefined;
+    }
   }
 
   private readChanged(): void {
