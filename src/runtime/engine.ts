@@ -13,6 +13,7 @@ import type { Clock } from '../machines/clock.js';
 import { containerMachine, type ContainerCommand } from '../machines/container.js';
 import type { ContainerEmitted, WaitCondition, WaitResult } from '../machines/records.js';
 import { restartsOnEngineStart } from '../machines/restart.js';
+import { indexScheduledEvents } from '../machines/scheduler.js';
 import { SIGKILL, type ContainerSpec, type Timings } from '../machines/spec.js';
 import { containerActorId, supervisorMachine } from '../machines/supervisor.js';
 import { ConflictError, InvalidArgumentError, NotFoundError, errorOfKind } from './errors.js';
@@ -165,6 +166,7 @@ export class Engine {
       clock: this.clock,
       inspect: options.inspect,
     });
+    indexScheduledEvents(this.actor.system);
     this.actor.on('reply', (reply) => this.settle(reply));
     this.actor.subscribe({
       next: (snapshot) => { if (snapshot.status === 'done') this.finishShutdown(); },
