@@ -128,6 +128,8 @@ export class Engine {
   readonly driver: string;
   private requestSeq = 0;
   private closing = false;
+  /** The supervisor has stopped: a command sent now would never be answered. */
+  private shutDown = false;
   private shutdownResult: Promise<ShutdownResult>;
   private settleShutdown!: (result: ShutdownResult) => void;
 
@@ -374,6 +376,9 @@ export class Engine {
     onSent?: (requestId: string, entry: Entry) => void,
   ): Promise<WaitResult | undefined> {
     const entry = this.lookup(ref);
+    if (this.shutDown) {
+      throw new ConflictError(`the engine has shut down and no longer manages container ${entry.spec.name}: create a new engine (with the same state dir, it adopts what still runs)`);
+    }
     const requestId = `req-${++this.requestSeq}`;
     const reply = new Promise<WaitResult | undefined>((resolve, reject) => this.pending.set(requestId, { resolve, reject }));
     this.actor.send({ type: 'container.command', actorId: entry.actorId, command: { ...command, requestId } as ContainerCommand });
@@ -439,6 +444,7 @@ export class Engine {
 
   private finishShutdown(): void {
     this.closing = true;
+    this.shutDown = true;
     const { forced, pending, shutdownSignal } = this.actor.getSnapshot().context;
     const remaining = pending.map((id) => this.entries.get(id)?.spec.name ?? id);
     for (const [requestId, waiter] of this.pending) {

@@ -222,6 +222,23 @@ describe('structured logs', () => {
     expect(Object.keys(engine.actor.system.getAll()).filter((k) => k.startsWith('container:'))).toEqual([]);
     expect(refs.map((ref) => ref.getSnapshot().status)).toEqual(['stopped', 'stopped']);
   });
+
+  it('after the shutdown every command is refused at once (409), none waits forever; reads still answer', async () => {
+    const { engine } = fakeEngine();
+    await engine.create({ name: 'left', cmd: ['x'] });
+    await engine.start('left');
+    await engine.shutdown();
+    const commands = {
+      stop: () => engine.stop('left'), kill: () => engine.kill('left'), remove: () => engine.remove('left', { force: true }),
+      wait: () => engine.wait('left'), pause: () => engine.pause('left'), unpause: () => engine.unpause('left'),
+      start: () => engine.start('left'), restart: () => engine.restart('left'),
+    };
+    for (const [name, command] of Object.entries(commands)) {
+      await expect(command(), name).rejects.toMatchObject({ status: 409, message: expect.stringMatching(/shut(ting)? down/) });
+    }
+    expect(engine.inspect('left').State.Status).toBe('exited');
+    expect(engine.list({ all: true }).map((c) => c.Names)).toEqual([['/left']]);
+  });
 });
 
 describe('event history', () => {
