@@ -311,7 +311,12 @@ export const containerMachine = setup({
     /** The stop ladder ran out: fail the requests that wanted an exit, keep waiting for one. */
     failPendingStops: enqueueActions(({ context, enqueue, system }) => {
       const failing = context.waiters.filter((w) => ['stop', 'kill', 'restart', 'remove'].includes(w.kind));
-      const reason = `tried to kill container, but did not receive an exit event: pid ${context.pid} survived SIGKILL; berth keeps waiting for its exit (check for a process stuck in the D state)`;
+      // A SIGKILL that never landed (the runtime refused or threw) is a different story from one
+      // that landed on a process that would not die: say which, from the flow's own record.
+      const refused = [...context.flow.steps].reverse().find((step) => step.state === 'signalFailed' && step.signal === SIGKILL);
+      const reason = refused
+        ? `tried to kill container, but did not receive an exit event: the kill was refused (${refused.cause}); berth keeps waiting for its exit`
+        : `tried to kill container, but did not receive an exit event: pid ${context.pid} survived SIGKILL; berth keeps waiting for its exit (check for a process stuck in the D state)`;
       for (const w of failing) enqueue.emit(fail(w.requestId, 'System', failureMessage(w.kind, context.spec.name, reason)));
       const update: Update = { waiters: without(context.waiters, failing), stuck: true, requested: { restart: false, remove: false } };
       emitStep(enqueue, context, update, nowOf(system), { state: 'stuck', cause: 'no exit after the direct kill: the stop failed, still waiting for the exit' });

@@ -15,6 +15,13 @@ export type SupervisorEvent =
   | { type: 'os.signal'; signal: string }
   | { type: 'shutdown'; timeoutMs?: number };
 
+/** A child actor (a container's machine) failed: XState stopped it; the supervisor carries on. */
+export interface ChildFailed {
+  type: 'child.failed';
+  actorId: string;
+  message: string;
+}
+
 export interface SupervisorInput {
   timings?: Partial<Timings>;
   /** Listen to the engine process's SIGTERM and SIGINT. */
@@ -45,7 +52,7 @@ export const supervisorMachine = setup({
     context: {} as SupervisorContext,
     input: {} as SupervisorInput,
     events: {} as SupervisorEvent,
-    emitted: {} as Extract<ContainerEmitted, { type: 'reply' }>,
+    emitted: {} as Extract<ContainerEmitted, { type: 'reply' }> | ChildFailed,
   },
   actors: { container: containerMachine, osSignals: noSignals },
   guards: {
@@ -84,6 +91,20 @@ export const supervisorMachine = setup({
         // Removed a moment ago: still, every command gets an answer.
         enqueue.emit({ type: 'reply', requestId: event.command.requestId, ok: false, error: { kind: 'NotFound', message: `No such container: ${event.actorId}` } });
       }
+    }),
+    /**
+     * A container's machine threw: a bug, or something the embedder handed in (its clock) threw
+     * inside an action. XState stops that actor and sends its parent an error event, which,
+     * unhandled, would stop the supervisor too and every container with it. Here it is only
+     * reported: the engine answers for that container from then on.
+     */
+    reportChildFailure: enqueueActions(({ event, enqueue }) => {
+      const error = (event as unknown as { error?: unknown }).error;
+      enqueue.emit({
+        type: 'child.failed',
+        actorId: event.type.slice('xstate.error.actor.'.length),
+        message: error instanceof Error ? error.message : String(error),
+      });
     }),
     /** The supervisor is done: end the container actors (their processes have been stopped). */
     stopContainers: enqueueActions(({ enqueue, self }) => {
@@ -132,6 +153,7 @@ export const supervisorMachine = setup({
   initial: 'running',
   on: {
     'container.command': { actions: 'forwardCommand' },
+    'xstate.error.actor.*': { actions: 'reportChildFailure' },
   },
   states: {
     running: {

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { createActor, type Actor, type AnyActorLogic, type InspectionEvent, type Observer } from 'xstate';
 import { unknownExitCode } from '../actors/adopt.js';
+import { guardRuntime } from '../actors/guard.js';
 import { LogFiles } from '../actors/log-files.js';
 import { osSignals } from '../actors/os-signals.js';
 import { isProcessAlive, isSameProcess, readProcessStartTime } from '../actors/proc.js';
@@ -15,12 +16,12 @@ import type { ContainerEmitted, WaitCondition, WaitResult } from '../machines/re
 import { restartsOnEngineStart } from '../machines/restart.js';
 import { indexScheduledEvents } from '../machines/scheduler.js';
 import { SIGKILL, type ContainerSpec, type Timings } from '../machines/spec.js';
-import { containerActorId, supervisorMachine } from '../machines/supervisor.js';
-import { ConflictError, InvalidArgumentError, NotFoundError, errorOfKind } from './errors.js';
+import { containerActorId, supervisorMachine, type ChildFailed } from '../machines/supervisor.js';
+import { ConflictError, InvalidArgumentError, NotFoundError, SystemError, errorOfKind } from './errors.js';
 import { EventBus, type DockerEvent, type EventFilters } from './events.js';
 import type { ImageStore } from './images.js';
 import { toInspect, toSummary, statusOf, type ContainerSnapshot, type ContainerSummary, type InspectResponse } from './inspect.js';
-import { silentLogger, type Logger } from './log.js';
+import { engineLog, silentLogger, type EngineLog, type Logger } from './log.js';
 import { OutputBuffer, type LogLine, type LogOptions } from './output.js';
 import { defaultRuncStateDir, setUpRunc } from './runc-setup.js';
 import { parseSignal, signalName } from './signals.js';
@@ -87,9 +88,12 @@ interface Entry {
   output: OutputBuffer;
   /** The main process's kernel start time, read once per pid for the state dir's records. */
   process?: { pid: number; startTime: string | undefined };
+  /** Why the container's machine failed: it answers nothing any more, the engine answers for it. */
+  failure?: string;
 }
 
 interface Pending {
+  actorId: string;
   resolve(value: WaitResult | undefined): void;
   reject(error: Error): void;
 }
@@ -115,7 +119,7 @@ export class Engine {
   /** The supervisor actor: subscribe to it, or look containers up with `actor.system.get(...)`. */
   readonly actor: Actor<typeof supervisorMachine>;
   private readonly clock: Clock;
-  private readonly logger: Logger;
+  private readonly logger: EngineLog;
   private readonly bus: EventBus;
   private readonly entries = new Map<string, Entry>();
   private readonly names = new Map<string, string>();
@@ -135,7 +139,7 @@ export class Engine {
 
   constructor(options: EngineOptions) {
     this.clock = options.clock ?? realClock;
-    this.logger = options.logger ?? silentLogger();
+    this.logger = engineLog(options.logger ?? silentLogger());
     this.logBufferBytes = options.logBufferBytes ?? 1024 * 1024;
     this.bus = new EventBus({ clock: this.clock, queueSize: options.eventQueueSize, historySize: options.eventHistorySize });
     this.shutdownResult = new Promise((resolve) => { this.settleShutdown = resolve; });
@@ -161,15 +165,16 @@ export class Engine {
       this.driver = 'custom';
     }
     const machine = supervisorMachine.provide({
-      actors: { container: containerMachine.provide({ actors: { runtime } }), osSignals },
+      actors: { container: containerMachine.provide({ actors: { runtime: guardRuntime(runtime) } }), osSignals },
     });
     this.actor = createActor(machine, {
       input: { timings: options.timings, handleSignals: options.handleSignals },
       clock: this.clock,
-      inspect: options.inspect,
+      ...(options.inspect ? { inspect: guardInspector(options.inspect, this.logger) } : {}),
     });
     indexScheduledEvents(this.actor.system);
-    this.actor.on('reply', (reply) => this.settle(reply));
+    this.actor.on('reply', (reply) => this.guard(() => this.settle(reply)));
+    this.actor.on('child.failed', (failure) => this.guard(() => this.onChildFailed(failure)));
     this.actor.subscribe({
       next: (snapshot) => { if (snapshot.status === 'done') this.finishShutdown(); },
       error: (error) => this.logger.error({ err: error }, 'the supervisor failed'),
@@ -205,7 +210,7 @@ export class Engine {
     const entry: Entry = { spec, warnings, actorId, ref, output: new OutputBuffer(this.logBufferBytes, () => this.clock.now()) };
     this.entries.set(spec.id, entry);
     this.names.set(spec.name, spec.id);
-    ref.on('*', (event: ContainerEmitted) => this.onContainerEmitted(entry, event));
+    ref.on('*', (event: ContainerEmitted) => this.guard(() => this.onContainerEmitted(entry, event)));
     return entry;
   }
 
@@ -376,11 +381,18 @@ export class Engine {
     onSent?: (requestId: string, entry: Entry) => void,
   ): Promise<WaitResult | undefined> {
     const entry = this.lookup(ref);
+    if (entry.failure !== undefined) {
+      if (command.type === 'remove') {
+        this.publish(entry, 'destroy', this.clock.now(), {});
+        return this.forget(entry);
+      }
+      throw new SystemError(`the state machine of container ${entry.spec.name} failed (${entry.failure}), so it can no longer be managed; its process was killed. Remove it (docker rm) and create it again`);
+    }
     if (this.shutDown) {
       throw new ConflictError(`the engine has shut down and no longer manages container ${entry.spec.name}: create a new engine (with the same state dir, it adopts what still runs)`);
     }
     const requestId = `req-${++this.requestSeq}`;
-    const reply = new Promise<WaitResult | undefined>((resolve, reject) => this.pending.set(requestId, { resolve, reject }));
+    const reply = new Promise<WaitResult | undefined>((resolve, reject) => this.pending.set(requestId, { actorId: entry.actorId, resolve, reject }));
     this.actor.send({ type: 'container.command', actorId: entry.actorId, command: { ...command, requestId } as ContainerCommand });
     onSent?.(requestId, entry);
     return reply;
@@ -403,16 +415,11 @@ export class Engine {
     if (event.type === 'lifecycle') {
       if (event.action === 'die') entry.output.flush();
       this.publish(entry, event.action, event.at, event.attributes);
-      if (event.action === 'destroy') {
-        this.entries.delete(entry.spec.id);
-        this.names.delete(entry.spec.name);
-        this.store?.remove(entry.spec.id);
-        this.logFiles?.remove(entry.spec.id);
-      } else {
-        this.persist(entry);
-      }
+      if (event.action === 'destroy') this.forget(entry);
+      else this.persist(entry);
       return;
     }
+    if (!this.logger.enabled('info')) return;
     const { step } = event;
     this.logger.info({
       container: event.name, cid: event.containerId.slice(0, 12), state: step.state, elapsedMs: step.elapsedMs,
@@ -420,6 +427,42 @@ export class Engine {
       ...(step.timerMs === undefined ? {} : { timerMs: step.timerMs }),
       ...(step.exitCode === undefined ? {} : { exitCode: step.exitCode }),
     }, step.cause);
+  }
+
+  // XState rethrows what an event listener throws on a timer, where it ends the process.
+  private guard(listener: () => void): void {
+    try {
+      listener();
+    } catch (error) {
+      this.logger.error({ err: error }, 'handling a container event failed');
+    }
+  }
+
+  // The container is gone for good: its name is free, its record and log files deleted.
+  private forget(entry: Entry): undefined {
+    this.entries.delete(entry.spec.id);
+    this.names.delete(entry.spec.name);
+    this.store?.remove(entry.spec.id);
+    this.logFiles?.remove(entry.spec.id);
+    return undefined;
+  }
+
+  // XState stopped the failed machine. Whoever waited for it is told; later commands are answered
+  // here (see `command`).
+  private onChildFailed({ actorId, message }: ChildFailed): void {
+    const entry = [...this.entries.values()].find((candidate) => candidate.actorId === actorId);
+    this.logger.error({ actor: actorId, container: entry?.spec.name, reason: message }, 'a state machine failed; the engine carries on without it');
+    if (!entry) return;
+    entry.failure = message;
+    // XState stops the actor that threw but leaves its children running (a TODO of its own, in
+    // Actor._stopProcedure): stop the runtime as leaving `alive` would, which kills the process.
+    const { children = {} } = entry.ref.getSnapshot() as { children?: Record<string, { _stop?: () => void }> };
+    for (const child of Object.values(children)) child._stop?.();
+    for (const [requestId, waiter] of this.pending) {
+      if (waiter.actorId !== actorId) continue;
+      this.pending.delete(requestId);
+      waiter.reject(new SystemError(`the state machine of container ${entry.spec.name} failed before answering: ${message}`));
+    }
   }
 
   private settle(reply: Extract<ContainerEmitted, { type: 'reply' }>): void {
@@ -463,6 +506,22 @@ export class Engine {
   private assertOpen(): void {
     if (this.closing) throw new ConflictError('the engine is shutting down: it takes no new containers or starts');
   }
+}
+
+// An inspector runs inside the actors' transitions: one that throws would stop the actor it was
+// watching (the supervisor, and every container with it). Its first failure is logged instead.
+function guardInspector(inspect: NonNullable<EngineOptions['inspect']>, logger: EngineLog): (event: InspectionEvent) => void {
+  const next = typeof inspect === 'function' ? inspect : (event: InspectionEvent) => inspect.next?.(event);
+  let failed = false;
+  return (event) => {
+    try {
+      next(event);
+    } catch (error) {
+      if (failed) return;
+      failed = true;
+      logger.error({ err: error }, 'the inspector threw: the engine carries on, and its further failures are not logged');
+    }
+  };
 }
 
 type DistributiveOmit<T, K extends keyof never> = T extends unknown ? Omit<T, K> : never;

@@ -9,6 +9,9 @@ import { signalName } from './signals.js';
 export interface ContainerSnapshot {
   value: unknown;
   context: ContainerContext;
+  /** XState's: 'error' once the machine threw and was stopped (the container is then dead). */
+  status?: string;
+  error?: unknown;
 }
 
 export type ContainerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
@@ -29,6 +32,10 @@ export interface ContainerState {
 
 const zeroTime = '0001-01-01T00:00:00Z';
 
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 /** The machine state as a dotted path, e.g. "alive.stopping.graceful". */
 export function machineStatePath(value: unknown): string {
   if (typeof value === 'string') return value;
@@ -38,6 +45,7 @@ export function machineStatePath(value: unknown): string {
 
 /** Docker's State.Status for a machine state (docker-lifecycle.md (a)). */
 export function statusOf(snapshot: ContainerSnapshot): ContainerStatus {
+  if (snapshot.status === 'error') return 'dead';
   const path = machineStatePath(snapshot.value);
   if (path === 'alive.paused') return 'paused';
   if (path === 'alive.starting') return snapshot.context.startedAt === null ? 'created' : 'restarting';
@@ -58,10 +66,10 @@ export function stateOf(snapshot: ContainerSnapshot): ContainerState {
     Paused: status === 'paused',
     Restarting: status === 'restarting',
     OOMKilled: false,
-    Dead: false,
-    Pid: context.pid,
+    Dead: status === 'dead',
+    Pid: status === 'dead' ? 0 : context.pid,
     ExitCode: context.exitCode,
-    Error: context.error,
+    Error: status === 'dead' ? `the container's state machine failed: ${messageOf(snapshot.error)}` : context.error,
     StartedAt: context.startedAt === null ? zeroTime : new Date(context.startedAt).toISOString(),
     FinishedAt: context.finishedAt === null ? zeroTime : new Date(context.finishedAt).toISOString(),
   };

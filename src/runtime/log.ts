@@ -22,3 +22,33 @@ export function cliLogger(options: { level?: string; pretty?: boolean; destinati
   });
   return pino({ level, base: { svc: 'berth' } }, stream);
 }
+
+/** What the engine logs through: pino's calls, minus the ability to throw. */
+export interface EngineLog {
+  info(fields: object | string, message?: string): void;
+  warn(fields: object | string, message?: string): void;
+  error(fields: object | string, message?: string): void;
+  /** False when the level is off: the caller can skip building the line. */
+  enabled(level: 'info' | 'warn' | 'error'): boolean;
+}
+
+/**
+ * Wraps the embedder's logger so a failing destination (a full disk, a closed pipe) costs log
+ * lines, never a container's state or the engine: a log call sits inside container event handling,
+ * where a throw would stop the container's machine or, from a listener, end the process. The
+ * first failure is said once on stderr.
+ */
+export function engineLog(logger: Logger): EngineLog {
+  let failed = false;
+  const at = (level: 'info' | 'warn' | 'error') => (fields: object | string, message?: string): void => {
+    try {
+      if (typeof fields === 'string') logger[level](fields);
+      else logger[level](fields, message);
+    } catch (error) {
+      if (failed) return;
+      failed = true;
+      process.emitWarning(`berth: the logger failed (${error instanceof Error ? error.message : String(error)}); containers carry on, but log lines are lost`);
+    }
+  };
+  return { info: at('info'), warn: at('warn'), error: at('error'), enabled: (level) => logger.isLevelEnabled(level) };
+}
