@@ -4,7 +4,7 @@
 // stop is reported failed but the machine keeps waiting for the exit without a timer.
 // The machine is pure: the runtime actor, the clock and the parent are supplied from outside.
 import { assign, emit, enqueueActions, fromCallback, setup } from 'xstate';
-import { nowOf } from './clock.js';
+import { maxTimerMs, nowOf, timerDelay } from './clock.js';
 import type { RuntimeCommand, RuntimeInput, RuntimeReport } from './protocol.js';
 import type { ContainerEmitted, ErrorKind, FlowStep, LifecycleAction, WaitCondition, WaitResult } from './records.js';
 import { decideRestart } from './restart.js';
@@ -165,11 +165,11 @@ export const containerMachine = setup({
     hasNeverStarted: ({ context }) => context.startedAt === null,
   },
   delays: {
-    stopTimeout: ({ context }) => Math.max(0, context.stopRequest?.timeoutMs ?? 0),
-    signalFailureGrace: ({ context }) => context.timings.signalFailureGraceMs,
-    killWait: ({ context }) => context.timings.killWaitMs,
-    directKillWait: ({ context }) => context.timings.directKillWaitMs,
-    restartBackoff: ({ context }) => context.restart.delayMs ?? 0,
+    stopTimeout: ({ context }) => timerDelay(context.stopRequest?.timeoutMs ?? 0),
+    signalFailureGrace: ({ context }) => timerDelay(context.timings.signalFailureGraceMs),
+    killWait: ({ context }) => timerDelay(context.timings.killWaitMs),
+    directKillWait: ({ context }) => timerDelay(context.timings.directKillWaitMs),
+    restartBackoff: ({ context }) => timerDelay(context.restart.delayMs ?? 0),
   },
   actions: {
     /** A start by the user: a new run, with the restart policy's memory cleared (Docker's manual start). */
@@ -266,10 +266,10 @@ export const containerMachine = setup({
       const update: Update = { signals: { seq: request.seq, pending: [...context.signals.pending, { seq: request.seq, signal: request.signal }] } };
       enqueue.sendTo('runtime', { type: 'signal', seq: request.seq, signal: request.signal, scope: 'main' } satisfies RuntimeCommand);
       enqueue.emit(lifecycle(context, 'kill', at, { signal: String(request.signal) }));
-      const timer = request.timeoutMs >= 0 ? request.timeoutMs : undefined;
+      const timer = request.timeoutMs >= 0 ? timerDelay(request.timeoutMs) : undefined;
       emitStep(enqueue, context, update, at, {
         state: 'stopping',
-        cause: request.timeoutMs >= 0 ? `stop: signal sent, waiting ${request.timeoutMs} ms` : 'stop: signal sent, negative timeout: waiting forever',
+        cause: timer === undefined ? 'stop: signal sent, negative timeout: waiting forever' : `stop: signal sent, waiting ${timer} ms${cappedNote(request.timeoutMs)}`,
         signal: request.signal,
         timerMs: timer,
       });
@@ -362,7 +362,7 @@ export const containerMachine = setup({
       if (!request) return;
       const update: Update = { stopRequest: { ...request, rearm: false } };
       emitStep(enqueue, context, update, nowOf(system), {
-        state: 'stopping', cause: `a later stop moved the deadline: SIGKILL in ${request.timeoutMs} ms`, timerMs: request.timeoutMs,
+        state: 'stopping', cause: `a later stop moved the deadline: SIGKILL in ${timerDelay(request.timeoutMs)} ms${cappedNote(request.timeoutMs)}`, timerMs: timerDelay(request.timeoutMs),
       });
       enqueue.assign(update);
     }),
@@ -776,6 +776,11 @@ function freshRun(context: ContainerContext): Partial<ContainerContext> {
     signals: { ...context.signals, pending: [] },
     stuck: false,
   };
+}
+
+// Says when a timeout was longer than any timer can wait (see timerDelay).
+function cappedNote(timeoutMs: number): string {
+  return timeoutMs > maxTimerMs ? ` (the longest a timer waits; ${timeoutMs} ms was asked)` : '';
 }
 
 function lifecycle(context: ContainerContext, action: LifecycleAction, at: number, extra: Record<string, string> = {}): ContainerEmitted {

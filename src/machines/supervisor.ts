@@ -5,6 +5,7 @@
 import { assign, createActor, enqueueActions, fromCallback, setup, type Actor, type AnyActorLogic, type AnyActorRef, type AnyStateMachine } from 'xstate';
 import { containerMachine, type ContainerCommand, type ContainerRecovery } from './container.js';
 import type { ContainerEmitted } from './records.js';
+import { timerDelay } from './clock.js';
 import { SIGKILL, defaultTimings, type ContainerSpec, type Timings } from './spec.js';
 
 export type SupervisorEvent =
@@ -59,8 +60,8 @@ export const supervisorMachine = setup({
     allSettled: ({ context }) => context.pending.length === 0,
   },
   delays: {
-    shutdownBudget: ({ context }) => context.shutdownBudgetMs,
-    forceWait: ({ context }) => context.timings.killWaitMs + context.timings.directKillWaitMs,
+    shutdownBudget: ({ context }) => timerDelay(context.shutdownBudgetMs),
+    forceWait: ({ context }) => timerDelay(context.timings.killWaitMs + context.timings.directKillWaitMs),
   },
   actions: {
     listenToOsSignals: enqueueActions(({ context, enqueue }) => {

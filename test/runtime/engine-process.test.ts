@@ -91,6 +91,21 @@ describe('stop with real processes', () => {
     expect(engine.inspect('patient').State.ExitCode).toBe(4);
     expect(engine.inspect('patient').Berth.StopFlow.map((s) => s.signalName).filter(Boolean)).toEqual(['SIGTERM']);
   });
+
+  it('a timeout longer than any timer (35 days) still waits: Node would fire it after 1 ms and SIGKILL at once', async () => {
+    const engine = realEngine();
+    await engine.create({ name: 'long', cmd: ['sh', '-c', `trap "" TERM; ${loop}`] });
+    await startReady(engine, 'long');
+    let settled = false;
+    const stopping = engine.stop('long', { timeout: 35 * 24 * 3600 }).finally(() => { settled = true; });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(settled).toBe(false);
+    expect(engine.inspect('long').State.Status).toBe('running');
+    expect(engine.inspect('long').Berth.StopFlow.at(-1)?.cause).toContain('the longest a timer waits; 3024000000 ms was asked');
+    await engine.kill('long');
+    await stopping;
+    expect(engine.inspect('long').State.ExitCode).toBe(137);
+  });
 });
 
 describe('pause, kill and restart with real processes', () => {
