@@ -25,7 +25,7 @@ import { engineLog, silentLogger, type EngineLog, type Logger } from './log.js';
 import { OutputBuffer, type LogLine, type LogOptions } from './output.js';
 import { defaultRuncStateDir, setUpRunc } from './runc-setup.js';
 import { parseSignal, signalName } from './signals.js';
-import { parseTimeoutSeconds, toContainerSpec, type CreateOptions } from './spec.js';
+import { parseEngineNumbers, parseTimeoutSeconds, toContainerSpec, type CreateOptions } from './spec.js';
 import { ContainerStore } from './store.js';
 
 export interface EngineOptions {
@@ -138,6 +138,7 @@ export class Engine {
   private settleShutdown!: (result: ShutdownResult) => void;
 
   constructor(options: EngineOptions) {
+    parseEngineNumbers(options);
     this.clock = options.clock ?? realClock;
     this.logger = engineLog(options.logger ?? silentLogger());
     this.logBufferBytes = options.logBufferBytes ?? 1024 * 1024;

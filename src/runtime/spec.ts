@@ -1,6 +1,6 @@
 // Turns what a caller passes to `engine.create` into a validated ContainerSpec, or a typed 400
 // whose message names the option, what was expected and what was given (execa's style).
-import type { ContainerSpec, RestartPolicy, RestartPolicyName } from '../machines/spec.js';
+import { defaultTimings, type ContainerSpec, type RestartPolicy, type RestartPolicyName } from '../machines/spec.js';
 import { InvalidArgumentError } from './errors.js';
 import { parseSignal } from './signals.js';
 
@@ -57,6 +57,27 @@ export function parseTimeoutSeconds(option: string, value: unknown): number {
     throw invalid(`\`${option}\``, 'a finite number of seconds (negative waits forever)', value);
   }
   return Math.round(value * 1000);
+}
+
+/**
+ * The engine's own options that are numbers: stop-ladder timings in milliseconds (a negative
+ * default stop timeout waits forever, as a stop's own does) and sizes. A NaN or negative wait
+ * would make its timer fire at once.
+ * @example parseEngineNumbers({ timings: { killWaitMs: 500 }, logBufferBytes: 65536 })
+ */
+export function parseEngineNumbers(options: { timings?: Partial<Record<string, unknown>>; eventQueueSize?: unknown; eventHistorySize?: unknown; logBufferBytes?: unknown }): void {
+  for (const [key, value] of Object.entries(options.timings ?? {})) {
+    if (value === undefined) continue;
+    if (!(key in defaultTimings)) throw new InvalidArgumentError(`unknown timing \`${key}\`: use ${Object.keys(defaultTimings).join(', ')}`);
+    const least = key === 'defaultStopTimeoutMs' ? -Infinity : 0;
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < least) {
+      throw invalid(`\`timings.${key}\``, least === 0 ? 'a finite number of milliseconds, 0 or more' : 'a finite number of milliseconds (negative waits forever)', value);
+    }
+  }
+  for (const [key, least] of [['eventQueueSize', 1], ['eventHistorySize', 0], ['logBufferBytes', 1]] as const) {
+    const value = options[key];
+    if (value !== undefined && (typeof value !== 'number' || !Number.isInteger(value) || value < least)) throw invalid(`\`${key}\``, `a whole number, ${least} or more`, value);
+  }
 }
 
 /** Docker's restart policy strings, e.g. "on-failure:3". */
@@ -135,7 +156,8 @@ function optionalBoolean(option: string, value: unknown): boolean {
 }
 
 function invalid(what: string, expected: string, got: unknown): InvalidArgumentError {
-  const shown = typeof got === 'string' ? JSON.stringify(got) : String(JSON.stringify(got) ?? got);
+  // JSON would show NaN, Infinity and -Infinity as null.
+  const shown = typeof got === 'number' ? String(got) : typeof got === 'string' ? JSON.stringify(got) : String(JSON.stringify(got) ?? got);
   return new InvalidArgumentError(`Expected ${what} to be ${expected}, got ${shown} (${Array.isArray(got) ? 'array' : typeof got})`);
 }
 

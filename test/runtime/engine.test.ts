@@ -62,6 +62,19 @@ describe('engine commands', () => {
     expect(engine.inspect('db').State.Status).toBe('running');
   });
 
+  it('engine options that are not usable numbers are refused, naming the option (a NaN wait would fire at once)', () => {
+    const bad: [Parameters<typeof createEngine>[0], RegExp][] = [
+      [{ timings: { killWaitMs: NaN } }, /`timings\.killWaitMs` to be a finite number of milliseconds, 0 or more, got NaN/],
+      [{ timings: { directKillWaitMs: -1 } }, /`timings\.directKillWaitMs`.*got -1 \(number\)/],
+      [{ timings: { signalFailureGraceMs: '2000' as unknown as number } }, /got "2000" \(string\)/],
+      [{ timings: { killwait: 5 } as never }, /unknown timing `killwait`: use defaultStopTimeoutMs, /],
+      [{ logBufferBytes: 0 }, /`logBufferBytes` to be a whole number, 1 or more/],
+      [{ eventQueueSize: 1.5 }, /`eventQueueSize`/],
+    ];
+    for (const [options, message] of bad) expect(() => createEngine(options), message.source).toThrow(message);
+    expect(() => createEngine({ timings: { defaultStopTimeoutMs: -1 }, eventHistorySize: 0 })).not.toThrow(); // negative: wait forever
+  });
+
   it('accepts signals by name or number, with or without SIG, in any case', async () => {
     const { engine, fake } = fakeEngine({ app: { signals: { default: 'ignore' } } });
     await engine.create({ name: 'app', cmd: ['app'] });
