@@ -3,9 +3,10 @@
 // kills it with SIGPIPE; a file has no reader to lose. The engine follows the files as they grow,
 // with one inotify watch on their directory, and a restarted engine picks them up again.
 import {
-  closeSync, constants, ftruncateSync, fstatSync, mkdirSync, openSync, readSync, rmSync, watch, type FSWatcher,
+  closeSync, constants, ftruncateSync, fstatSync, openSync, readSync, rmSync, watch, type FSWatcher,
 } from 'node:fs';
 import { join } from 'node:path';
+import { makeDirectory } from './make-directory.js';
 import type { OutputListener } from './output.js';
 
 type StreamName = 'stdout' | 'stderr';
@@ -58,7 +59,7 @@ export class LogFiles {
 
   constructor(readonly dir: string, options: LogFilesOptions = {}) {
     this.maxFileBytes = options.maxFileBytes ?? 64 * 1024 * 1024;
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    makeDirectory(dir, 0o700);
     this.watcher = options.watch === false ? undefined : this.watchDirectory();
     if (!this.watcher) {
       this.poller = setInterval(() => { for (const pull of this.followers.values()) pull(); }, pollMs);

@@ -157,8 +157,13 @@ export class Engine {
       // Containers are persisted with the process runtime only: runc's are found and cleaned at
       // start-up. Persisted ones may outlive this engine, so their output goes through files.
       if (options.stateDir) {
-        this.store = new ContainerStore(join(options.stateDir, 'containers'));
-        this.logFiles = new LogFiles(join(options.stateDir, 'logs'));
+        const { stateDir } = options;
+        try {
+          this.store = new ContainerStore(join(stateDir, 'containers'));
+          this.logFiles = new LogFiles(join(stateDir, 'logs'));
+        } catch (error) {
+          throw new InvalidArgumentError(`cannot keep state in ${JSON.stringify(stateDir)}: ${(error as Error).message}: give a writable directory on a real filesystem`);
+        }
       }
       runtime = createProcessRuntime({ onOutput, logFiles: this.logFiles });
     } else {

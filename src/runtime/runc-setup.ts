@@ -1,10 +1,11 @@
 // Everything the runc runtime needs before the first container: root, the runc binary, runc's
 // default spec, the state directories, and no leftovers of an engine that died (its containers
 // would otherwise keep running unsupervised).
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execaSync } from 'execa';
+import { makeDirectory } from '../actors/make-directory.js';
 import { listRuncContainers, runcSync } from '../actors/runc/cli.js';
 import type { OciSpec } from '../actors/runc/oci-spec.js';
 import { createRuncRuntime } from '../actors/runc/runtime.js';
@@ -37,7 +38,7 @@ export function setUpRunc(stateDir: string, onOutput: OutputListener | undefined
   }
   const root = join(stateDir, 'runc');
   const bundles = join(stateDir, 'bundles');
-  for (const dir of [stateDir, root, bundles]) mkdirSync(dir, { recursive: true, mode: 0o700 });
+  for (const dir of [stateDir, root, bundles]) makeDirectory(dir, 0o700);
   const orphans = listRuncContainers(root).filter((id) => id.startsWith('berth-'));
   for (const id of orphans) {
     runcSync(root, ['kill', '--all', id, 'KILL']);

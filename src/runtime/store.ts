@@ -2,8 +2,9 @@
 // Writes are atomic (write a temporary file, fsync, rename): a crash at any moment leaves either
 // the old record or the new one. A record that cannot be read is set aside and reported, never
 // fatal.
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { makeDirectory } from '../actors/make-directory.js';
 import type { ContainerSpec } from '../machines/spec.js';
 
 /** What is kept of a container between engine runs. */
@@ -28,7 +29,7 @@ export interface ContainerRecord {
 /** The container records under one directory, one JSON file per container. */
 export class ContainerStore {
   constructor(readonly dir: string) {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    makeDirectory(dir, 0o700);
   }
 
   save(record: ContainerRecord): void {
@@ -64,7 +65,7 @@ export class ContainerStore {
         if (record.version !== 1 || typeof record.spec?.id !== 'string' || typeof record.state !== 'object') throw new Error('not a berth container record');
         records.push(record);
       } catch (error) {
-        mkdirSync(join(this.dir, 'corrupt'), { recursive: true });
+        makeDirectory(join(this.dir, 'corrupt'));
         renameSync(file, join(this.dir, 'corrupt', `${name}.${Date.now()}`));
         setAside.push(`${name}: ${(error as Error).message}`);
       }

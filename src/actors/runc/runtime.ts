@@ -3,11 +3,12 @@
 // semantics), a cgroup, and pause through the cgroup freezer, exactly as Docker does with runc.
 // Same protocol as the process runtime: signals through `runc kill` (`--all` for every process),
 // freeze and thaw through `runc pause` / `runc resume`.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { fromCallback } from 'xstate';
 import type { RuntimeCommand, RuntimeInput, RuntimeReport } from '../../machines/protocol.js';
+import { makeDirectory } from '../make-directory.js';
 import { isSameProcess, readProcessStartTime } from '../proc.js';
 import { forwardOutput, waitForOutputEnd, type OutputListener } from '../output.js';
 import { runc, runcMessage, runcSync } from './cli.js';
@@ -61,7 +62,7 @@ export function createRuncRuntime(options: RuncRuntimeOptions) {
     let rootfs: string;
     try {
       rootfs = options.resolveImage(spec.image);
-      mkdirSync(bundle, { recursive: true });
+      makeDirectory(bundle);
       writeFileSync(join(bundle, 'config.json'), JSON.stringify(buildOciSpec(options.template, spec, rootfs, id, options.tiniPath)));
     } catch (error) {
       fail((error as Error).message);

@@ -1,8 +1,9 @@
 // `berth daemon`: the Docker Engine API over a process-runtime engine until SIGTERM or SIGINT,
 // which stop every container gracefully (Docker's daemon shutdown, docker-lifecycle.md (h))
 // before the server closes and the socket file goes away.
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { makeDirectory } from '../../actors/make-directory.js';
 import { serveApi, type ApiServer } from '../api/server.js';
 import { createEngine, type Engine } from '../engine.js';
 import { cliLogger, type Logger } from '../log.js';
@@ -101,7 +102,7 @@ function defaultStateDir(host: string): string {
 
 // pid and address for scripts and supervisors.
 async function writeStateFile(stateDir: string, url: string): Promise<string> {
-  await mkdir(stateDir, { recursive: true, mode: 0o700 });
+  makeDirectory(stateDir, 0o700);
   const file = join(stateDir, 'daemon.json');
   await writeFile(file, `${JSON.stringify({ pid: process.pid, host: url, startedAt: new Date().toISOString() }, null, 2)}\n`, { mode: 0o600 });
   return file;
