@@ -24,11 +24,12 @@ describe('OutputBuffer', () => {
   });
 
   it('after many drops (compacted away in batches) it holds exactly the newest lines, in order', () => {
-    const buffer = new OutputBuffer(100 * 40, () => 0); // 'line NNNN' costs 9 + 32 bytes: 97 fit
+    const buffer = new OutputBuffer(4_000, () => 0); // a few dozen of these chunks fit
     for (let i = 0; i < 10_000; i++) buffer.write(i % 2 ? 'stderr' : 'stdout', `line ${String(i).padStart(4, '0')}\n`);
     const lines = buffer.read();
-    expect(lines).toHaveLength(97);
-    expect(lines.map((l) => l.text)).toEqual(Array.from({ length: 97 }, (_, k) => `line ${String(10_000 - 97 + k).padStart(4, '0')}`));
+    expect(lines.length).toBeGreaterThan(20);
+    expect(lines.length).toBeLessThan(400);
+    expect(lines.map((l) => l.text)).toEqual(Array.from({ length: lines.length }, (_, k) => `line ${String(10_000 - lines.length + k).padStart(4, '0')}`));
     expect(buffer.read({ stdout: false, tail: 2 }).map((l) => l.text)).toEqual(['line 9997', 'line 9999']);
   });
 
@@ -49,9 +50,36 @@ describe('OutputBuffer', () => {
     expect(buffer.read().at(-1)?.text).toBe('ends inside \ufffd');
   });
 
+  it('a chunk of many lines is read, tailed and followed line by line, each stamped when its chunk came', () => {
+    let now = 0;
+    const buffer = new OutputBuffer(1 << 20, () => now);
+    const followed: string[] = [];
+    const unfollow = buffer.follow((line) => followed.push(`${line.text}@${line.time}`));
+    buffer.write('stdout', 'a\nb\nc\npart');
+    now = 7;
+    buffer.write('stdout', 'ial\nd\n');
+    unfollow();
+    buffer.write('stdout', 'e\n');
+    expect(followed).toEqual(['a@0', 'b@0', 'c@0', 'partial@7', 'd@7']);
+    expect(buffer.read({ tail: 3 }).map((l) => l.text)).toEqual(['partial', 'd', 'e']);
+    expect(buffer.read({ since: 7 }).map((l) => l.text)).toEqual(['partial', 'd', 'e']);
+  });
+
+  it('a chunk of 32,768 short lines (`yes`) is stored as one record: the clock is read once, not per line', () => {
+    let reads = 0;
+    const buffer = new OutputBuffer(1 << 20, () => { reads += 1; return 0; });
+    buffer.write('stdout', Buffer.from('y\n'.repeat(32_768)));
+    expect(reads).toBe(1);
+    expect(buffer.read({ tail: 2 }).map((l) => l.text)).toEqual(['y', 'y']);
+    expect(buffer.read()).toHaveLength(32_768);
+  });
+
   it('splits a line longer than 16 KiB instead of holding it forever', () => {
     const buffer = new OutputBuffer(1 << 20, () => 0);
     buffer.write('stdout', 'x'.repeat(40 * 1024));
     expect(buffer.read().map((l) => l.text.length)).toEqual([16 * 1024, 16 * 1024]);
+    // The 8 KiB left over, then 20 KiB more and the line's end: a 28 KiB line in one chunk.
+    buffer.write('stdout', `${'y'.repeat(20 * 1024)}\nshort\n`);
+    expect(buffer.read().map((l) => l.text.length)).toEqual([16 * 1024, 16 * 1024, 16 * 1024, 12 * 1024, 5]);
   });
 });
