@@ -20,6 +20,12 @@ export interface LogFilesOptions {
   maxFileBytes?: number;
   /** Watch the directory (inotify); false, or a watch that cannot be set up, polls instead. */
   watch?: boolean;
+  /**
+   * Read at most this much of a file before letting the event loop run again (the rest follows
+   * at once, from setImmediate): a container writing faster than the engine reads (`yes` writes
+   * about 700 MB/s to a file) would otherwise keep the read loop, and the engine, busy for good.
+   */
+  readBudgetBytes?: number;
 }
 
 /** How a follower starts: at the beginning of the run's files, or at their last `bytes` (an adopted run). */
@@ -55,10 +61,12 @@ export class LogFiles {
   private readonly watcher: FSWatcher | undefined;
   private readonly poller: NodeJS.Timeout | undefined;
   private readonly maxFileBytes: number;
+  private readonly readBudgetBytes: number;
   private readonly buffer = Buffer.allocUnsafe(64 * 1024);
 
   constructor(readonly dir: string, options: LogFilesOptions = {}) {
     this.maxFileBytes = options.maxFileBytes ?? 64 * 1024 * 1024;
+    this.readBudgetBytes = options.readBudgetBytes ?? 1024 * 1024;
     makeDirectory(dir, 0o700);
     this.watcher = options.watch === false ? undefined : this.watchDirectory();
     if (!this.watcher) {
@@ -93,18 +101,25 @@ export class LogFiles {
       files.push({ name, fd, offset: 'start' in from ? 0 : this.tailStart(fd, from.tailBytes) });
     }
     let closed = false;
-    const pull = (): void => {
+    let again: NodeJS.Immediate | undefined;
+    // Budgeted: what is left over is read on the next turn of the event loop. Drained (the run
+    // has exited, so the files no longer grow): read to the end.
+    const pull = (budget = this.readBudgetBytes): void => {
       if (closed) return;
-      for (const file of files) this.read(containerId, file, onOutput);
+      let more = false;
+      for (const file of files) more = this.read(containerId, file, onOutput, budget) || more;
+      if (more) again ??= setImmediate(() => { again = undefined; pull(); });
     };
-    this.followers.set(containerId, pull);
+    const registered = (): void => pull();
+    this.followers.set(containerId, registered);
     pull();
     return {
-      drain: pull,
+      drain: () => pull(Infinity),
       close: () => {
         if (closed) return;
         closed = true;
-        if (this.followers.get(containerId) === pull) this.followers.delete(containerId);
+        if (again) clearImmediate(again);
+        if (this.followers.get(containerId) === registered) this.followers.delete(containerId);
         for (const file of files) closeSync(file.fd);
       },
     };
@@ -149,21 +164,33 @@ export class LogFiles {
     return join(this.dir, `${containerId}-${name}.log`);
   }
 
-  // Reads a file to its end. Past `maxFileBytes` it is emptied: the writer appends (O_APPEND), so
-  // its next write lands at the new end, 0; only what it writes between the last read and the
-  // truncation, microseconds, is lost.
-  private read(containerId: string, file: Followed, onOutput: OutputListener): void {
+  // Reads a file onwards from where it was left, at most `budget` bytes; true if it stopped short
+  // of the end. Once `maxFileBytes` have been read the file is emptied: the writer appends
+  // (O_APPEND), so its next write lands at the new end, 0; only what it wrote between the last
+  // read and the truncation, microseconds, is lost. A backlog larger than `maxFileBytes` (a writer
+  // far faster than the engine) is dropped the same way, so the file stays bounded on disk.
+  private read(containerId: string, file: Followed, onOutput: OutputListener, budget: number): boolean {
+    let left = budget;
     for (;;) {
       const size = fstatSync(file.fd).size;
       if (size < file.offset) file.offset = 0; // emptied by a new run of the container
+      if (size - file.offset > this.maxFileBytes) {
+        ftruncateSync(file.fd, 0);
+        file.offset = 0;
+        return false;
+      }
       let read = 0;
-      while ((read = readSync(file.fd, this.buffer, 0, this.buffer.length, file.offset)) > 0) {
+      while (left > 0 && (read = readSync(file.fd, this.buffer, 0, Math.min(this.buffer.length, left), file.offset)) > 0) {
         file.offset += read;
+        left -= read;
         onOutput(containerId, file.name, Buffer.from(this.buffer.subarray(0, read)));
       }
-      if (file.offset < this.maxFileBytes) return;
-      ftruncateSync(file.fd, 0);
-      file.offset = 0;
+      if (file.offset >= this.maxFileBytes) {
+        ftruncateSync(file.fd, 0);
+        file.offset = 0;
+      }
+      if (left <= 0) return true;
+      if (read === 0) return false;
     }
   }
 

@@ -70,6 +70,43 @@ describe('log files', () => {
     closeSync(stderr);
   });
 
+  it('reads a budget at a time and the rest on the next turns of the event loop, in order', async () => {
+    const files = logFiles({ readBudgetBytes: 100 });
+    const { stdout, stderr } = files.openForRun('c5');
+    const line = (n: number) => `${String(n).padStart(9, '0')}\n`; // 10 bytes
+    const all = Array.from({ length: 100 }, (_, n) => line(n)).join('');
+    writeSync(stdout, all); // 1000 bytes waiting, as from a writer faster than the engine
+    const { text, onOutput } = collector();
+    const follower = files.follow('c5', onOutput, { start: true });
+    expect(text.stdout).toBe(all.slice(0, 100)); // the rest waits: the loop is free meanwhile
+    await until(() => text.stdout.length === 1000, 2_000, 'the rest, a budget per turn');
+    expect(text.stdout).toBe(all);
+    writeSync(stdout, all);
+    follower.drain(); // the run is over: to the end at once
+    expect(text.stdout).toBe(all + all);
+    follower.close();
+    closeSync(stdout);
+    closeSync(stderr);
+  });
+
+  it('drops a backlog larger than its bound, so the file stays bounded on disk; what follows still arrives', () => {
+    const files = logFiles({ maxFileBytes: 500 });
+    const { stdout, stderr } = files.openForRun('c6');
+    const { text, onOutput } = collector();
+    const follower = files.follow('c6', onOutput, { start: true });
+    writeSync(stdout, 'kept\n');
+    follower.drain();
+    writeSync(stdout, 'x'.repeat(2_000)); // 2000 unread bytes: more than the engine keeps up with
+    follower.drain();
+    expect(statSync(join(files.dir, 'c6-stdout.log')).size).toBe(0);
+    writeSync(stdout, 'after\n');
+    follower.drain();
+    expect(text.stdout).toBe('kept\nafter\n');
+    follower.close();
+    closeSync(stdout);
+    closeSync(stderr);
+  });
+
   it('polls when it cannot watch the directory', async () => {
     const files = logFiles({ watch: false });
     const { stdout, stderr } = files.openForRun('c4');
