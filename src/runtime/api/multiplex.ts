@@ -6,11 +6,24 @@ const streamIds = { stdout: 1, stderr: 2 } as const;
 
 /** One log line as a frame: its text plus "\n", prefixed with Docker's timestamp when asked. */
 export function frameLogLine(line: LogLine, timestamps: boolean): Buffer {
-  const payload = Buffer.from(`${timestamps ? `${formatTimestamp(line.time)} ` : ''}${line.text}\n`);
-  const header = Buffer.alloc(8);
-  header[0] = streamIds[line.stream];
-  header.writeUInt32BE(payload.length, 4);
-  return Buffer.concat([header, payload]);
+  return frameLogLines([line], timestamps);
+}
+
+/** Lines as consecutive frames in one buffer: one allocation however many lines (a chunk of `yes` is 32,768). */
+export function frameLogLines(lines: readonly LogLine[], timestamps: boolean): Buffer {
+  const payloads = lines.map((line) => `${timestamps ? `${formatTimestamp(line.time)} ` : ''}${line.text}\n`);
+  let size = 0;
+  for (const payload of payloads) size += 8 + Buffer.byteLength(payload);
+  const frames = Buffer.allocUnsafe(size);
+  let at = 0;
+  payloads.forEach((payload, i) => {
+    const length = frames.write(payload, at + 8);
+    frames.fill(0, at, at + 4);
+    frames[at] = streamIds[lines[i]!.stream];
+    frames.writeUInt32BE(length, at + 4);
+    at += 8 + length;
+  });
+  return frames;
 }
 
 // Docker's log timestamps are RFC 3339 with nine fraction digits (jsonmessage.RFC3339NanoFixed), in UTC;

@@ -2,10 +2,17 @@
 // containers never have a TTY). With `follow`, new lines stream until the container stops.
 import { InvalidArgumentError } from '../../errors.js';
 import type { LogLine } from '../../output.js';
-import { frameLogLine } from '../multiplex.js';
+import { frameLogLines } from '../multiplex.js';
 import { readBoolean, readTimestamp } from '../query.js';
 import type { ApiRequest } from '../request.js';
 import { isVersionAtLeast } from '../version.js';
+
+/**
+ * How far a follower may fall behind, in bytes the socket has not taken yet. Node would buffer a
+ * chatty container's output for a client that reads slowly without bound (a `yes` container and
+ * a slow `docker logs -f` grew the daemon by 100 MB/s); past this the stream ends, saying why.
+ */
+const followBehindBytes = 8 * 1024 * 1024;
 
 // `docker logs [-f] [-t] [--tail N] [--since T]`.
 export async function streamLogs({ engine, params, query, res, version, signal }: ApiRequest): Promise<undefined> {
@@ -17,7 +24,20 @@ export async function streamLogs({ engine, params, query, res, version, signal }
   // The same frames either way; API 1.42 gave the multiplexed format its own content type.
   const type = isVersionAtLeast(version, '1.42') ? 'application/vnd.docker.multiplexed-stream' : 'application/vnd.docker.raw-stream';
   res.writeHead(200, { 'Content-Type': type });
-  const write = (line: LogLine) => res.write(frameLogLine(line, timestamps));
+  // Lines are gathered and framed into one buffer per turn of the event loop: a chunk of `yes` is
+  // 32,768 lines, and a frame and a write each cost far more than storing them.
+  let pending: LogLine[] = [];
+  let fellBehind: (() => void) | undefined;
+  const flush = (): void => {
+    if (pending.length === 0 || res.writableEnded) return;
+    res.write(frameLogLines(pending, timestamps));
+    pending = [];
+    if (res.writableLength > followBehindBytes) fellBehind?.();
+  };
+  const write = (line: LogLine): void => {
+    if (pending.length === 0) setImmediate(flush);
+    pending.push(line);
+  };
   const following = readBoolean(query, 'follow') && State.Running;
   // Backlog and subscriptions in one synchronous step: no line can fall between them or come twice.
   const backlog = engine.logs(Id, options);
@@ -27,14 +47,19 @@ export async function streamLogs({ engine, params, query, res, version, signal }
   if (stopped && unfollow) {
     res.flushHeaders();
     // The engine stores a dying container's last partial lines before it publishes `die`.
+    const behind = new Promise<'behind'>((resolve) => { fellBehind = () => resolve('behind'); });
     try {
-      await stopped.next();
+      if ((await Promise.race([stopped.next(), behind])) === 'behind') {
+        pending = [{ stream: 'stderr', time: Date.now(), text: `berth: stopped following: this client fell more than ${followBehindBytes} bytes behind the container's output; run docker logs -f again to resume` }];
+      }
     } finally {
       unfollow();
       await stopped.return?.();
     }
   }
-  res.end();
+  const last = pending.length === 0 ? undefined : frameLogLines(pending, timestamps);
+  pending = [];
+  res.end(last);
   return undefined;
 }
 
