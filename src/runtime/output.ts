@@ -88,13 +88,26 @@ export class OutputBuffer {
 
   read(options: LogOptions = {}): LogLine[] {
     const since = options.since ?? 0;
-    const lines: LogLine[] = [];
-    for (let i = this.head; i < this.segments.length; i++) {
-      const segment = this.segments[i]!;
-      if (segment.time < since || (segment.stream === 'stdout' ? options.stdout === false : options.stderr === false)) continue;
-      linesOf(segment, (line) => lines.push(line));
+    const wanted = (segment: Segment) => segment.time >= since && (segment.stream === 'stdout' ? options.stdout !== false : options.stderr !== false);
+    const tail = options.tail !== undefined && options.tail >= 0 ? options.tail : undefined;
+    if (tail === undefined) {
+      const lines: LogLine[] = [];
+      for (let i = this.head; i < this.segments.length; i++) if (wanted(this.segments[i]!)) linesOf(this.segments[i]!, (line) => lines.push(line));
+      return lines;
     }
-    return options.tail !== undefined && options.tail >= 0 ? lines.slice(Math.max(0, lines.length - options.tail)) : lines;
+    // The last N lines: from the newest segment back, so `--tail 10` of a container of short lines
+    // builds tens of lines, not the half million the buffer may hold.
+    const newestFirst: LogLine[][] = [];
+    let count = 0;
+    for (let i = this.segments.length - 1; i >= this.head && count < tail; i--) {
+      if (!wanted(this.segments[i]!)) continue;
+      const lines: LogLine[] = [];
+      linesOf(this.segments[i]!, (line) => lines.push(line));
+      newestFirst.push(lines);
+      count += lines.length;
+    }
+    const lines = newestFirst.reverse().flat();
+    return lines.slice(Math.max(0, lines.length - tail));
   }
 
   /** Calls `listener` for each new line until the returned function is called. */
