@@ -42,8 +42,11 @@ interface Segment {
   stream: 'stdout' | 'stderr';
   time: number;
   text: string;
-  /** What it counts against the bound. */
-  cost: number;
+}
+
+// What a segment counts against the bound.
+function costOf(segment: Segment): number {
+  return segment.text.length + segmentOverhead;
 }
 
 /**
@@ -117,11 +120,11 @@ export class OutputBuffer {
   }
 
   private store(stream: 'stdout' | 'stderr', text: string): void {
-    const segment: Segment = { stream, time: this.now(), text, cost: text.length + segmentOverhead };
+    const segment: Segment = { stream, time: this.now(), text };
     this.segments.push(segment);
-    this.bytes += segment.cost;
+    this.bytes += costOf(segment);
     while (this.bytes > this.maxBytes && this.segments.length - this.head > 1) {
-      this.bytes -= this.segments[this.head]!.cost;
+      this.bytes -= costOf(this.segments[this.head]!);
       this.head += 1;
     }
     if (this.head >= compactAfter && this.head * 2 >= this.segments.length) {
