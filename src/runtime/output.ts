@@ -1,5 +1,6 @@
-// Each container's stdout and stderr, kept as lines in a ring bounded by bytes, so a chatty
-// container costs a fixed amount of memory and `engine.logs` answers from memory at once.
+// Each container's stdout and stderr, kept in a ring bounded by bytes (the whole lines of each
+// chunk, split into lines when read), so a chatty container costs a fixed amount of memory and
+// `engine.logs` answers from memory at once.
 import { StringDecoder } from 'node:string_decoder';
 
 /** One line of a container's output. */
