@@ -6,8 +6,8 @@ import { copyFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** `term` exits 0 on SIGTERM; `ignore` ignores SIGTERM (only SIGKILL ends it). */
-export type ProgramMode = 'term' | 'ignore';
+/** `term` exits 0 on SIGTERM; `ignore` ignores SIGTERM (only SIGKILL ends it); `flood` writes "y\n" as fast as it can and exits on SIGTERM. */
+export type ProgramMode = 'term' | 'ignore' | 'flood';
 
 export interface Program {
   /** What the program is: the compiled C program, or the shell fallback when there is no compiler. */

@@ -1,12 +1,12 @@
 // `npm run bench`: every workload for every contender this machine has, alternating, then the
 // table (printed and written into bench/README.md) and the JSON (bench/results/). Options:
-//   --reps N            repetitions of W1, W2 and W3 (BENCH_REPS; default 3)
-//   --warmup N          untimed repetitions of W1, W2 and W3 before those (default 1; 0: none)
+//   --reps N            repetitions of W1, W2, W3 and W6 (BENCH_REPS; default 3)
+//   --warmup N          untimed repetitions of W1, W2, W3 and W6 before those (default 1; 0: none)
 //   --memory-reps N     repetitions of W4 (default 1)
 //   --w5-reps N         repetitions of W5 (default 1)
 //   --only W1,W3        some workloads only (BENCH_ONLY)
 //   --contenders a,b    some contenders only: raw-node, berth, pm2, supervisord (BENCH_CONTENDERS)
-//   --w1 200 --w2 50 --w3 100 --w4 1,100,1000 --w5-lifecycles 2000 --w5-size 10000
+//   --w1 200 --w2 50 --w3 100 --w4 1,100,1000 --w5-lifecycles 2000 --w5-size 10000 --w6 20
 //   --label NAME        a name for the run, kept in the JSON and its file name (e.g. before-fix)
 //   --no-readme         write the JSON but leave bench/README.md alone
 //   --render FILE       run nothing: print a recorded run (results/*.json) and put it in the README
@@ -86,7 +86,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       reps: { type: 'string' }, warmup: { type: 'string' }, 'memory-reps': { type: 'string' }, 'w5-reps': { type: 'string' }, only: { type: 'string' }, contenders: { type: 'string' },
-      w1: { type: 'string' }, w2: { type: 'string' }, w3: { type: 'string' }, w4: { type: 'string' },
+      w1: { type: 'string' }, w2: { type: 'string' }, w3: { type: 'string' }, w4: { type: 'string' }, w6: { type: 'string' },
       'w5-lifecycles': { type: 'string' }, 'w5-size': { type: 'string' }, label: { type: 'string' },
       'no-readme': { type: 'boolean' }, 'no-write': { type: 'boolean' }, render: { type: 'string' },
     },
@@ -138,6 +138,7 @@ async function main(): Promise<void> {
     w4Sizes: (list(values.w4) ?? ['1', '100', '1000']).map((size) => positive('w4', size, 1)),
     w4SettleMs: 1_000,
     w5: { lifecycles: positive('w5-lifecycles', values['w5-lifecycles'], 2_000), supervisorSize: positive('w5-size', values['w5-size'], 10_000) },
+    w6Iterations: positive('w6', values.w6, 20),
     isolate: true,
     log: (line) => console.log(line),
   };
@@ -152,7 +153,7 @@ async function main(): Promise<void> {
     settings: {
       ...(values.label === undefined ? {} : { label: values.label }),
       repetitions: options.repetitions, warmups: options.warmups, memoryRepetitions: options.memoryRepetitions, engineOnlyRepetitions: options.engineOnlyRepetitions, w1: options.w1Count, w2: options.w2Count,
-      w3: options.w3Iterations, w4: options.w4Sizes, w5: options.w5, contenders, workloads: only,
+      w3: options.w3Iterations, w4: options.w4Sizes, w5: options.w5, w6: options.w6Iterations, contenders, workloads: only,
     },
   };
   console.log(`berth bench: ${contenders.join(', ')}; ${only.join(', ')}; ${options.repetitions} repetitions after ${options.warmups} untimed (W4: ${options.memoryRepetitions}, W5: ${options.engineOnlyRepetitions})`);

@@ -12,8 +12,8 @@ import { killPrograms, waitForNoPrograms, waitForPrograms } from './processes.js
 import { programAt, type Program } from './program.js';
 import { percentile, summarize, type Summary } from './stats.js';
 
-export type WorkloadId = 'W1' | 'W2' | 'W3' | 'W4' | 'W5';
-export const workloadIds: readonly WorkloadId[] = ['W1', 'W2', 'W3', 'W4', 'W5'];
+export type WorkloadId = 'W1' | 'W2' | 'W3' | 'W4' | 'W5' | 'W6';
+export const workloadIds: readonly WorkloadId[] = ['W1', 'W2', 'W3', 'W4', 'W5', 'W6'];
 
 export interface BenchOptions {
   program: Program;
@@ -38,6 +38,8 @@ export interface BenchOptions {
   /** Idle time before memory is read, so start-up garbage and timers have settled. */
   w4SettleMs: number;
   w5: EngineOnlyOptions;
+  /** W6: starts and stops of the quiet process beside the flooding one. */
+  w6Iterations: number;
   /** Run W4's in-process contenders and W5 in child processes (node --expose-gc), as the CLI does. */
   isolate: boolean;
   log: (line: string) => void;
@@ -254,6 +256,47 @@ export function runW3(options: BenchOptions): Promise<WorkloadResult> {
   }));
 }
 
+/** How long the flood runs before the first timed start, so it is in full swing. */
+const floodSettleMs = 300;
+
+/**
+ * W6: a noisy neighbour. One process writes "y\n" as fast as it can (as `yes` does) while another
+ * is started and stopped beside it: what one container's output costs the others. Raw Node and
+ * berth only: PM2 would write the flood into its log files at hundreds of MB a second, and the
+ * bench sets supervisord up to discard output.
+ */
+export function runW6(options: BenchOptions): Promise<WorkloadResult> {
+  const flood: Group = { name: 'w6f', count: 1, mode: 'flood', stopTimeoutMs: 10_000 };
+  const quiet: Group = { name: 'w6q', count: 1, mode: 'term', stopTimeoutMs: 10_000 };
+  const iterations = options.w6Iterations;
+  const contenders = options.contenders.filter((name) => name === 'raw-node' || name === 'berth');
+  return workload(options, {
+    id: 'W6',
+    title: `a flooding neighbour: one process writes "y\\n" as fast as it can while another is started and stopped ${iterations} times`,
+    params: { iterations, program: 'the flood: writes y\\n in 64 KiB writes; the other exits 0 on SIGTERM' },
+    metrics: [
+      { key: 'stopP50', label: 'stop latency p50 beside the flood', unit: 'ms' },
+      { key: 'stopP95', label: 'stop latency p95 beside the flood', unit: 'ms' },
+      { key: 'startP50', label: 'start latency p50 beside the flood', unit: 'ms' },
+    ],
+  }, () => repeatAlternating({ ...options, contenders }, [flood, quiet], async (contender) => {
+    await contender.start(flood);
+    await waitForPrograms(options.program.path, 1);
+    await sleep(floodSettleMs);
+    const stops: number[] = [];
+    const starts: number[] = [];
+    for (let i = 0; i < iterations; i++) {
+      starts.push(await timed(() => contender.start(quiet)));
+      await waitForPrograms(options.program.path, 2);
+      stops.push(await timed(() => contender.stop(quiet)));
+    }
+    await contender.stop(flood);
+    await contender.reset(quiet);
+    await contender.reset(flood);
+    return { stopP50: percentile(stops, 50), stopP95: percentile(stops, 95), startP50: percentile(starts, 50) };
+  }));
+}
+
 /** One W4 reading: which contender, how many idle processes, and where to run them. */
 export interface MemoryJob {
   contender: ContenderName;
@@ -394,5 +437,5 @@ export function runW5(options: BenchOptions): Promise<WorkloadResult> {
 }
 
 export const runners: Record<WorkloadId, (options: BenchOptions) => Promise<WorkloadResult>> = {
-  W1: runW1, W2: runW2, W3: runW3, W4: runW4, W5: runW5,
+  W1: runW1, W2: runW2, W3: runW3, W4: runW4, W5: runW5, W6: runW6,
 };

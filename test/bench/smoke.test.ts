@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { listProgramProcesses } from '../../bench/processes.js';
 import { prepareProgram } from '../../bench/program.js';
 import { checkTargets, replaceResults, reportMarkdown, resultsBegin, resultsEnd, type BenchReport } from '../../bench/report.js';
-import { rotate, runW1, runW2, runW3, runW4, runW5, type BenchOptions, type WorkloadResult } from '../../bench/workloads.js';
+import { rotate, runW1, runW2, runW3, runW4, runW5, runW6, type BenchOptions, type WorkloadResult } from '../../bench/workloads.js';
 
 const workDir = mkdtempSync(join(tmpdir(), 'berth-bench-smoke-'));
 const program = prepareProgram(workDir);
@@ -27,6 +27,7 @@ const options: BenchOptions = {
   w4Sizes: [1, 3],
   w4SettleMs: 0,
   w5: { lifecycles: 5, supervisorSize: 20 },
+  w6Iterations: 2,
   isolate: false, // the child entry point exists only once the bench is compiled (npm run bench)
   log: () => {},
 };
@@ -95,6 +96,13 @@ describe('bench smoke run (raw Node and berth, a few processes)', () => {
     results.push(result);
   });
 
+  it('W6: stop and start beside a flooding neighbour, raw Node and berth only', async () => {
+    const result = await runW6({ ...options, contenders: ['raw-node', 'berth', 'pm2'] });
+    expect(result.metrics.map((m) => m.key)).toEqual(['stopP50', 'stopP95', 'startP50']);
+    expectComplete(result, ['raw-node', 'berth'], 2);
+    results.push(result);
+  });
+
   it('reports the table, the targets and the README section', () => {
     const report: BenchReport = {
       environment: { date: 'now', machine: { cpus: 2, cpuModel: 'cpu', memoryBytes: 2 ** 30, kernel: 'k', loadAverageAtStart: [0, 0, 0] }, versions: { node: process.version }, program: program.kind, settings: {} },
@@ -105,10 +113,10 @@ describe('bench smoke run (raw Node and berth, a few processes)', () => {
     expect(report.targets).toHaveLength(5);
     for (const check of report.targets) expect(typeof check.met).toBe('boolean');
     const markdown = reportMarkdown(report);
-    for (const id of ['W1', 'W2', 'W3', 'W4', 'W5']) expect(markdown).toContain(`| ${id}: `);
+    for (const id of ['W1', 'W2', 'W3', 'W4', 'W5', 'W6']) expect(markdown).toContain(`| ${id}: `);
     expect(markdown).toContain('Skipped supervisord: not installed');
     const readme = replaceResults(replaceResults('# bench\n', 'first'), 'second');
     expect(readme).toBe(`# bench\n\n${resultsBegin}\nsecond\n${resultsEnd}\n`);
-    expect(JSON.parse(JSON.stringify(report)).workloads).toHaveLength(5);
+    expect(JSON.parse(JSON.stringify(report)).workloads).toHaveLength(6);
   });
 });
