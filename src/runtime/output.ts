@@ -63,14 +63,15 @@ export class OutputBuffer {
   private bytes = 0;
   private readonly partial = { stdout: '', stderr: '' };
   // A chunk can end inside a multi-byte character; the decoder keeps its first bytes for the next.
-  private readonly decoders = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') };
+  // Made at the first chunk: most containers write to one stream or none.
+  private readonly decoders: Partial<Record<'stdout' | 'stderr', StringDecoder>> = {};
   private readonly listeners = new Set<(line: LogLine) => void>();
 
   constructor(private readonly maxBytes: number, private readonly now: () => number) {}
 
   /** Takes a chunk as it arrives from the process and stores the complete lines in it. */
   write(stream: 'stdout' | 'stderr', chunk: Buffer | string): void {
-    const text = this.partial[stream] + (typeof chunk === 'string' ? chunk : this.decoders[stream].write(chunk));
+    const text = this.partial[stream] + (typeof chunk === 'string' ? chunk : (this.decoders[stream] ??= new StringDecoder('utf8')).write(chunk));
     const end = text.lastIndexOf('\n');
     if (end >= 0) this.store(stream, text.slice(0, end));
     let rest = text.slice(end + 1);
@@ -84,7 +85,7 @@ export class OutputBuffer {
   /** Stores what is left of unterminated lines (the process ended). */
   flush(): void {
     for (const stream of ['stdout', 'stderr'] as const) {
-      const rest = this.partial[stream] + this.decoders[stream].end();
+      const rest = this.partial[stream] + (this.decoders[stream]?.end() ?? '');
       if (rest) this.store(stream, rest);
       this.partial[stream] = '';
     }
