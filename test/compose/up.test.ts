@@ -81,3 +81,24 @@ it('berth up --ui serves the viewer for the project\'s containers while it runs'
     child.kill('SIGKILL');
   }
 }, 30_000);
+
+it('berth up whose output goes away (berth up | head) keeps running, and Ctrl-C still stops every service', async () => {
+  const child = execa('node', ['bin/berth.js', 'up', '-f', 'test/fixtures/compose/reload.yaml', '--no-color'], { reject: false, stdout: 'pipe', stderr: 'ignore' });
+  const services = () => execa('pgrep', ['-f', 'trap .echo (reloaded|bystander got HUP). HUP'], { reject: false }).then((r) => r.stdout.split('\n').filter(Boolean));
+  try {
+    let seen = '';
+    child.stdout!.on('data', (chunk: Buffer) => { seen += chunk.toString(); });
+    await until(() => seen.includes('| ready'), 10_000, 'a service to run');
+    child.stdout!.destroy(); // as head does once it has its lines: the next writes fail with EPIPE
+    child.kill('SIGHUP'); // forwarded to reloader, which prints "reloaded": a write into the closed pipe
+    await until(async () => (await services()).length === 2, 5_000, 'both services to run');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(child.exitCode).toBeNull(); // still running, not dead of EPIPE
+    child.kill('SIGINT');
+    expect((await child).exitCode).toBe(0);
+    expect(await services()).toEqual([]);
+  } finally {
+    child.kill('SIGKILL');
+    for (const pid of await services()) process.kill(Number(pid), 'SIGKILL'); // what a failed run orphaned
+  }
+}, 30_000);

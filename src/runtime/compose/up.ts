@@ -30,15 +30,40 @@ interface Running {
   prefix: string;
 }
 
+/** How far the output may fall behind before lines are skipped (a flooding service, a slow terminal). */
+const outputBehindBytes = 8 * 1024 * 1024;
+
+/**
+ * Writes what `berth up` prints. berth up owns its services' processes, so losing its output must
+ * not end it: with its stdout closed (`berth up | head`) a write fails with EPIPE, which unhandled
+ * would kill berth up and orphan every service; then it prints nothing more and runs on until
+ * Ctrl-C stops the services. Past `outputBehindBytes` not yet taken, lines are counted, not kept.
+ */
+function printer(out: NodeJS.WritableStream): (text: string) => void {
+  let gone = false;
+  let skipped = 0;
+  out.on('error', () => { gone = true; });
+  return (text) => {
+    if (gone) return;
+    if (((out as { writableLength?: number }).writableLength ?? 0) > outputBehindBytes) {
+      skipped += 1;
+      return;
+    }
+    if (skipped > 0) out.write(`berth: ${skipped} lines skipped: the output was read too slowly\n`);
+    skipped = 0;
+    out.write(text);
+  };
+}
+
 /** Runs the project until it is stopped by a signal or every service has ended; resolves with the exit status. */
 export async function up(project: Project, options: UpOptions = {}): Promise<number> {
-  const out = options.out ?? process.stdout;
+  const print = printer(options.out ?? process.stdout);
   const color = options.color ?? (process.stdout.isTTY === true && !process.env.NO_COLOR);
   const signals = options.signals ?? process;
   const engine = options.engine ?? createEngine({ logger: silentLogger() });
   const width = Math.max(...project.services.map((s) => containerName(project, s).length));
   const paint = (code: number, text: string) => (color ? `\u001b[${code}m${text}\u001b[0m` : text);
-  const say = (text: string) => out.write(`${paint(1, 'berth')} ${' '.repeat(Math.max(0, width - 5))}| ${text}\n`);
+  const say = (text: string) => print(`${paint(1, 'berth')} ${' '.repeat(Math.max(0, width - 5))}| ${text}\n`);
   for (const warning of project.warnings) say(`warning: ${warning}`);
 
   const running = new Map<string, Running>();
@@ -82,7 +107,7 @@ export async function up(project: Project, options: UpOptions = {}): Promise<num
       }
       if (stopping) return;
       await engine.create({ ...service.container, name });
-      engine.followLogs(name, (line) => out.write(`${prefix} | ${line.text}\n`));
+      engine.followLogs(name, (line) => print(`${prefix} | ${line.text}\n`));
       await engine.start(name);
       if (service.healthcheck) {
         entry.health = new Promise<void>((resolve, reject) => {
