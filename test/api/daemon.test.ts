@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { isProcessAlive } from '../../src/actors/proc.js';
 import { rawRequest, startApi } from '../support/api.js';
+import { until } from '../support/real-engine.js';
 
 const daemons: ResultPromise[] = [];
 const groups: number[] = [];
@@ -75,6 +76,25 @@ it('serves the API; SIGTERM stops its containers gracefully, removes the socket 
   expect(pids.some(isProcessAlive)).toBe(false);
   expect(existsSync(socketPath)).toBe(false);
   expect(existsSync(join(stateDir, 'daemon.json'))).toBe(false);
+});
+
+it('a daemon whose stdout and stderr are gone (berth daemon 2>&1 | head) serves on and stops cleanly', async () => {
+  const dir = tempDir();
+  const socketPath = join(dir, 'berth.sock');
+  const { daemon } = startDaemon('--host', `unix://${socketPath}`, '--state-dir', join(dir, 'state'));
+  daemon.stdout!.destroy(); // before it writes its first line: every write it makes fails with EPIPE
+  daemon.stderr!.destroy();
+  await until(async () => existsSync(socketPath) && (await rawRequest(socketPath, '/_ping').catch(() => undefined))?.body === 'OK', 10_000, 'the API to answer');
+  const docker = new Docker({ socketPath });
+  const container = await docker.createContainer({ name: 'quiet', Image: 'alpine', Cmd: ['sleep', '1000'] });
+  await container.start(); // logged: more writes into the closed pipes
+  const { Pid } = (await container.inspect()).State;
+  groups.push(Pid);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  expect(daemon.exitCode).toBeNull();
+  daemon.kill('SIGTERM');
+  expect((await daemon).exitCode).toBe(0);
+  expect(isProcessAlive(Pid)).toBe(false);
 });
 
 it('a bad --host is one clear line and exit 1, never a stack trace', async () => {
