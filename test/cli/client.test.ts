@@ -226,6 +226,17 @@ describe('berth client commands', () => {
     expect(await berthBinary(env, 'ps', '--format', 'xml')).toMatchObject({ exitCode: 2, stderr: expect.stringMatching(/^berth: /) });
   });
 
+  it('the real binary piped into a reader that stops early (berth logs -f web | head) ends quietly, exit 0', async () => {
+    const { socketPath, engine } = await startApi();
+    await engine.create({ name: 'chatty', cmd: ['yes'] });
+    await engine.start('chatty');
+    const child = execa(process.execPath, [bin, 'logs', '-f', 'chatty'], { env: { BERTH_HOST: `unix://${socketPath}` }, reject: false, timeout: 15_000, stdout: 'pipe' });
+    await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
+    child.stdout!.destroy(); // as head does once it has its lines
+    const result = await child;
+    expect(result).toMatchObject({ exitCode: 0, stderr: '' });
+  });
+
   it('bad input is a usage error (exit 2); a command that cannot start is docker run\'s 127', async () => {
     const { socketPath } = await startApi();
     const berth = berthAt(socketPath);

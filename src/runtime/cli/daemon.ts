@@ -33,10 +33,6 @@ export async function runDaemon(args: string[], env: NodeJS.ProcessEnv = process
     process.stderr.write(`berth daemon: ${(error as Error).message}\n${usage}\n`);
     return 2;
   }
-  // The daemon owns its containers: a closed stdout or stderr (`berth daemon 2>&1 | head`, a log
-  // collector that went away) must cost output, never the daemon. pino drops its lines on EPIPE;
-  // the plain writes below would otherwise end the process with an unhandled 'error'.
-  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
   const logger = cliLogger({ level: options.logLevel });
   let engine: Engine;
   try {

@@ -60,6 +60,7 @@ export async function main(args: string[]): Promise<number> {
 
 async function dispatch(args: string[]): Promise<number> {
   const [command] = args;
+  onClosedOutput(command === 'up' || command === 'daemon' || command === 'demo');
   switch (command) {
     case 'simulate':
       return runSimulate(args.slice(1));
@@ -113,6 +114,21 @@ async function dispatch(args: string[]): Promise<number> {
     default:
       process.stderr.write(`berth: unknown command ${JSON.stringify(command)}\n\n${usage}`);
       return 2;
+  }
+}
+
+/**
+ * A reader that went away (`berth logs web | head`) makes the next write fail with EPIPE, which
+ * unhandled ends the process with a stack trace. A command that only prints ends quietly, as
+ * SIGPIPE ends a C tool. One that owns processes (up, daemon, demo) runs on without its output
+ * and stops them as it would have: dying there would orphan every container.
+ */
+function onClosedOutput(ownsProcesses: boolean): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+      if (!ownsProcesses) process.exit(0);
+    });
   }
 }
 
