@@ -229,6 +229,21 @@ export function runW2(options: BenchOptions): Promise<WorkloadResult> {
   }));
 }
 
+/**
+ * Starts and stops a one-process group `iterations` times, each span timed; between them it waits
+ * (untimed) until the process is ready, beside the `others` of the program already running.
+ */
+async function startAndStop(options: BenchOptions, contender: Contender, group: Group, iterations: number, others: number): Promise<{ stops: number[]; starts: number[] }> {
+  const stops: number[] = [];
+  const starts: number[] = [];
+  for (let i = 0; i < iterations; i++) {
+    starts.push(await timed(() => contender.start(group)));
+    await waitForPrograms(options.program.path, others + 1);
+    stops.push(await timed(() => contender.stop(group)));
+  }
+  return { stops, starts };
+}
+
 /** W3: one process started and stopped N times; the latency from stop request to exit observed. */
 export function runW3(options: BenchOptions): Promise<WorkloadResult> {
   const group: Group = { name: 'w3', count: 1, mode: 'term', stopTimeoutMs: 10_000 };
@@ -244,13 +259,7 @@ export function runW3(options: BenchOptions): Promise<WorkloadResult> {
       { key: 'startP50', label: 'start latency p50', unit: 'ms' },
     ],
   }, () => repeatAlternating(options, [group], async (contender) => {
-    const stops: number[] = [];
-    const starts: number[] = [];
-    for (let i = 0; i < iterations; i++) {
-      starts.push(await timed(() => contender.start(group)));
-      await waitForPrograms(options.program.path, 1);
-      stops.push(await timed(() => contender.stop(group)));
-    }
+    const { stops, starts } = await startAndStop(options, contender, group, iterations, 0);
     await contender.reset(group);
     return { stopP50: percentile(stops, 50), stopP95: percentile(stops, 95), stopP99: percentile(stops, 99), startP50: percentile(starts, 50) };
   }));
@@ -283,13 +292,7 @@ export function runW6(options: BenchOptions): Promise<WorkloadResult> {
     await contender.start(flood);
     await waitForPrograms(options.program.path, 1);
     await sleep(floodSettleMs);
-    const stops: number[] = [];
-    const starts: number[] = [];
-    for (let i = 0; i < iterations; i++) {
-      starts.push(await timed(() => contender.start(quiet)));
-      await waitForPrograms(options.program.path, 2);
-      stops.push(await timed(() => contender.stop(quiet)));
-    }
+    const { stops, starts } = await startAndStop(options, contender, quiet, iterations, 1);
     await contender.stop(flood);
     await contender.reset(quiet);
     await contender.reset(flood);
