@@ -83,6 +83,18 @@ describe('engine commands', () => {
     expect(fake.signals.map((s) => s.signal)).toEqual([1, 10, 12, 2, 3, 12]);
   });
 
+  it('accepts Docker\'s real-time signal names (RTMIN, RTMIN+n, RTMAX-n, RTMAX) and shows them by name', async () => {
+    const { engine, fake } = fakeEngine({ app: { signals: { default: 'ignore' } } });
+    await engine.create({ name: 'app', cmd: ['app'], stopSignal: 'SIGRTMIN+3' });
+    await engine.start('app');
+    for (const signal of ['RTMIN', 'sigrtmin+1', 'RTMIN+15', 'RTMAX-14', 'rtmax-1', 'SIGRTMAX', 40]) await engine.kill('app', { signal });
+    expect(fake.signals.map((s) => s.signal)).toEqual([34, 35, 49, 50, 63, 64, 40]);
+    expect(engine.inspect('app').Config.StopSignal).toBe('SIGRTMIN+3');
+    for (const signal of ['RTMIN+16', 'RTMAX-15', 'RTMIN+0', 'RTMAX+1']) {
+      await expect(engine.kill('app', { signal }), signal).rejects.toMatchObject({ status: 400, message: expect.stringContaining('RTMIN+3') });
+    }
+  });
+
   it('resolves refs by id, name and unique prefix; an ambiguous prefix is 400', async () => {
     const { engine } = fakeEngine();
     const made = [];
