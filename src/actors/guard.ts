@@ -6,12 +6,9 @@
 // one else notices.
 import type { ActorLogic, AnyActorLogic, AnyActorRef, EventObject } from 'xstate';
 import type { RuntimeCommand, RuntimeInput, RuntimeReport } from '../machines/protocol.js';
+import { messageOf } from '../machines/records.js';
 
 type Logic = ActorLogic<any, EventObject, RuntimeInput, any, any>;
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 // The report that stands for a command the runtime threw on; undefined for anything else it was sent.
 function failureReport(event: EventObject, generation: number, name: string, error: unknown): RuntimeReport | undefined {

@@ -2,6 +2,7 @@
 // cannot be invoked, 127 when it (or the working directory) is missing, 128 for anything else
 // (docker-lifecycle.md (a), "start failure"; moby daemon/start.go translateContainerdStartErr).
 import { statSync } from 'node:fs';
+import { messageOf } from '../machines/records.js';
 
 /** What a container that never started reports instead of an exit. */
 export interface StartFailure {
@@ -54,7 +55,7 @@ export function describeStartError(error: unknown, file: string, cwd: string | u
     case 'EISDIR':
       return { exitCode: 126, message: `exec: "${file}": is a directory: give the path of a file inside it` };
     default: {
-      const detail = error instanceof Error ? error.message : String(error);
+      const detail = messageOf(error);
       return { exitCode: 128, message: `exec: "${file}": could not start (${typeof code === 'string' ? code : 'unknown error'}): ${detail}` };
     }
   }

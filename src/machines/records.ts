@@ -36,3 +36,8 @@ export type ContainerEmitted =
   | { type: 'reply'; requestId: string; ok: false; error: { kind: ErrorKind; message: string } }
   | { type: 'lifecycle'; action: LifecycleAction; at: number; attributes: Record<string, string> }
   | { type: 'step'; containerId: string; name: string; step: FlowStep };
+
+/** The message of whatever was thrown: an Error's, else the value as text. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

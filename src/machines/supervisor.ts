@@ -4,7 +4,7 @@
 // (max(15 s, largest stop timeout + 5 s), docker-lifecycle.md (h)) whatever is left is killed.
 import { assign, createActor, enqueueActions, fromCallback, setup, type Actor, type AnyActorLogic, type AnyActorRef, type AnyStateMachine } from 'xstate';
 import { containerMachine, type ContainerCommand, type ContainerRecovery } from './container.js';
-import type { ContainerEmitted } from './records.js';
+import { messageOf, type ContainerEmitted } from './records.js';
 import { timerDelay } from './clock.js';
 import { SIGKILL, defaultTimings, type ContainerSpec, type Timings } from './spec.js';
 
@@ -104,7 +104,7 @@ export const supervisorMachine = setup({
       enqueue.emit({
         type: 'child.failed',
         actorId: event.type.slice('xstate.error.actor.'.length),
-        message: error instanceof Error ? error.message : String(error),
+        message: messageOf(error),
       });
     }),
     /** The supervisor is done: end the container actors (their processes have been stopped). */

@@ -2,7 +2,7 @@
 // snapshot never waits on the container, so a container stuck mid-stop still answers at once
 // (Docker's inspect takes the container lock, docker-lifecycle.md (k).1).
 import type { ContainerContext } from '../machines/container.js';
-import type { FlowStep } from '../machines/records.js';
+import { messageOf, type FlowStep } from '../machines/records.js';
 import { signalName } from './signals.js';
 
 /** What inspect and list need of a container machine's snapshot. */
@@ -31,10 +31,6 @@ export interface ContainerState {
 }
 
 const zeroTime = '0001-01-01T00:00:00Z';
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 /** The machine state as a dotted path, e.g. "alive.stopping.graceful". */
 export function machineStatePath(value: unknown): string {

@@ -3,6 +3,7 @@
 // would otherwise still print (xstate-stack.md section 5).
 import { pino, type Logger } from 'pino';
 import pretty from 'pino-pretty';
+import { messageOf } from '../machines/records.js';
 
 export type { Logger };
 
@@ -47,7 +48,7 @@ export function engineLog(logger: Logger): EngineLog {
     } catch (error) {
       if (failed) return;
       failed = true;
-      process.emitWarning(`berth: the logger failed (${error instanceof Error ? error.message : String(error)}); containers carry on, but log lines are lost`);
+      process.emitWarning(`berth: the logger failed (${messageOf(error)}); containers carry on, but log lines are lost`);
     }
   };
   return { info: at('info'), warn: at('warn'), error: at('error'), enabled: (level) => logger.isLevelEnabled(level) };

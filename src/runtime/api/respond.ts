@@ -2,6 +2,7 @@
 // Content-Type the docker CLI needs to read an error (docker-lifecycle.md (j)), no body on 204
 // and 304, and the one place where an error becomes a status.
 import type { ServerResponse } from 'node:http';
+import { messageOf } from '../../machines/records.js';
 import { BerthError } from '../errors.js';
 import { maxApiVersion } from './version.js';
 
@@ -43,6 +44,6 @@ export function sendError(res: ServerResponse, error: unknown): void {
     return;
   }
   const status = statusOfError(error);
-  const message = error instanceof Error ? error.message : String(error);
+  const message = messageOf(error);
   sendReply(res, { status, body: status === 304 ? undefined : { message } });
 }

@@ -8,6 +8,7 @@ import { BerthError, InvalidArgumentError, NotFoundError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
 import { statechartOf, toSvg } from '../diagram.js';
 import { renderTraceSvg, summarize, timelineOf } from '../trace.js';
+import { messageOf } from '../../machines/records.js';
 import { hasLoopbackHost, listenLoopback, type LoopbackAddress } from './listen.js';
 
 export interface ViewerOptions {
@@ -162,7 +163,7 @@ function sendError(res: ServerResponse, error: unknown): void {
     res.end();
     return;
   }
-  const message = error instanceof Error ? error.message : String(error);
+  const message = messageOf(error);
   const status = error instanceof BerthError ? error.status : 500;
   if (status === 304) return sendJson(res, 200, { ok: true, notModified: true, message });
   sendJson(res, status, { message });
