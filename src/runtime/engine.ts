@@ -12,7 +12,7 @@ import { isProcessAlive, isSameProcess, readProcessStartTime } from '../actors/p
 import { createProcessRuntime } from '../actors/process.js';
 import type { Clock } from '../machines/clock.js';
 import { containerMachine, type ContainerCommand } from '../machines/container.js';
-import type { ContainerEmitted, WaitCondition, WaitResult } from '../machines/records.js';
+import { messageOf, type ContainerEmitted, type WaitCondition, type WaitResult } from '../machines/records.js';
 import { restartsOnEngineStart } from '../machines/restart.js';
 import { indexScheduledEvents } from '../machines/scheduler.js';
 import { SIGKILL, type ContainerSpec, type Timings } from '../machines/spec.js';
@@ -88,8 +88,6 @@ interface Entry {
   output: OutputBuffer;
   /** The main process's kernel start time, read once per pid for the state dir's records. */
   process?: { pid: number; startTime: string | undefined };
-  /** Why the container's machine failed: it answers nothing any more, the engine answers for it. */
-  failure?: string;
 }
 
 interface Pending {
@@ -132,8 +130,6 @@ export class Engine {
   readonly driver: string;
   private requestSeq = 0;
   private closing = false;
-  /** The supervisor has stopped: a command sent now would never be answered. */
-  private shutDown = false;
   private shutdownResult: Promise<ShutdownResult>;
   private settleShutdown!: (result: ShutdownResult) => void;
 
@@ -387,14 +383,17 @@ export class Engine {
     onSent?: (requestId: string, entry: Entry) => void,
   ): Promise<WaitResult | undefined> {
     const entry = this.lookup(ref);
-    if (entry.failure !== undefined) {
+    // A machine that threw answers nothing any more (onChildFailed): the engine answers for it.
+    const machine = entry.ref.getSnapshot();
+    if (machine.status === 'error') {
       if (command.type === 'remove') {
         this.publish(entry, 'destroy', this.clock.now(), {});
         return this.forget(entry);
       }
-      throw new SystemError(`the state machine of container ${entry.spec.name} failed (${entry.failure}), so it can no longer be managed; its process was killed. Remove it (docker rm) and create it again`);
+      throw new SystemError(`the state machine of container ${entry.spec.name} failed (${messageOf(machine.error)}), so it can no longer be managed; its process was killed. Remove it (docker rm) and create it again`);
     }
-    if (this.shutDown) {
+    // The supervisor has stopped: XState drops what is sent to it, so nothing would answer.
+    if (this.actor.getSnapshot().status !== 'active') {
       throw new ConflictError(`the engine has shut down and no longer manages container ${entry.spec.name}: create a new engine (with the same state dir, it adopts what still runs)`);
     }
     const requestId = `req-${++this.requestSeq}`;
@@ -459,7 +458,6 @@ export class Engine {
     const entry = [...this.entries.values()].find((candidate) => candidate.actorId === actorId);
     this.logger.error({ actor: actorId, container: entry?.spec.name, reason: message }, 'a state machine failed; the engine carries on without it');
     if (!entry) return;
-    entry.failure = message;
     // XState stops the actor that threw but leaves its children running (a TODO of its own, in
     // Actor._stopProcedure): stop the runtime as leaving `alive` would, which kills the process.
     const { children = {} } = entry.ref.getSnapshot() as { children?: Record<string, { _stop?: () => void }> };
@@ -493,7 +491,6 @@ export class Engine {
 
   private finishShutdown(): void {
     this.closing = true;
-    this.shutDown = true;
     const { forced, pending, shutdownSignal } = this.actor.getSnapshot().context;
     const remaining = pending.map((id) => this.entries.get(id)?.spec.name ?? id);
     for (const [requestId, waiter] of this.pending) {
