@@ -2,7 +2,7 @@
 // lines, the multiplexed log stream cut at any byte, and the host rule shared with the daemon.
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { frameLogLine } from '../../src/runtime/api/multiplex.js';
+import { frameLogLines } from '../../src/runtime/api/multiplex.js';
 import { demultiplex } from '../../src/runtime/cli/client/demultiplex.js';
 import { formatEvent } from '../../src/runtime/cli/client/events.js';
 import { resolveHost } from '../../src/runtime/cli/client/host.js';
@@ -79,11 +79,11 @@ describe('formatEvent', () => {
 
 describe('demultiplex', () => {
   it('splits frames into stdout and stderr however the chunks cut them', async () => {
-    const stream = Buffer.concat([
-      frameLogLine({ stream: 'stdout', text: 'hello', time: 0 }, false),
-      frameLogLine({ stream: 'stderr', text: 'oops', time: 0 }, false),
-      frameLogLine({ stream: 'stdout', text: 'x'.repeat(300), time: 0 }, false),
-    ]);
+    const stream = frameLogLines([
+      { stream: 'stdout', text: 'hello', time: 0 },
+      { stream: 'stderr', text: 'oops', time: 0 },
+      { stream: 'stdout', text: 'x'.repeat(300), time: 0 },
+    ], false);
     for (const size of [1, 3, 8, 9, 64, stream.length]) {
       const chunks = async function* () {
         for (let at = 0; at < stream.length; at += size) yield stream.subarray(at, at + size);

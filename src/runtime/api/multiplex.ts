@@ -4,12 +4,10 @@ import type { LogLine } from '../output.js';
 
 const streamIds = { stdout: 1, stderr: 2 } as const;
 
-/** One log line as a frame: its text plus "\n", prefixed with Docker's timestamp when asked. */
-export function frameLogLine(line: LogLine, timestamps: boolean): Buffer {
-  return frameLogLines([line], timestamps);
-}
-
-/** Lines as consecutive frames in one buffer: one allocation however many lines (a chunk of `yes` is 32,768). */
+/**
+ * Lines as consecutive frames, each its text plus "\n", prefixed with Docker's timestamp when
+ * asked: one buffer however many lines (a chunk of `yes` is 32,768).
+ */
 export function frameLogLines(lines: readonly LogLine[], timestamps: boolean): Buffer {
   const payloads = lines.map((line) => `${timestamps ? `${formatTimestamp(line.time)} ` : ''}${line.text}\n`);
   let size = 0;
