@@ -1,5 +1,6 @@
-// The scheduler index (machines/scheduler.ts) must keep XState's timer semantics: an actor that
-// stops loses its own pending timers and no one else's, a re-entered state re-arms its timer.
+// The scheduler index (machines/scheduler.ts) must keep XState's timer semantics (an actor that
+// stops loses its own pending timers and no one else's, a re-entered state re-arms its timer)
+// without XState's walk over every timer of the system at each stop.
 import { describe, expect, it } from 'vitest';
 import { SimulatedClock, assign, createActor, createMachine, raise, stopChild } from 'xstate';
 import { indexScheduledEvents } from '../../src/machines/scheduler.js';
@@ -28,9 +29,16 @@ function system(count: number) {
   const root = createActor(parent, { clock });
   indexScheduledEvents(root.system);
   root.start();
+  // Counts enumerations of the system's map of delayed events (XState's cancelAll walks it); set
+  // after start, which replaces the map.
+  const internals = root.system as unknown as { _snapshot: { _scheduledEvents: object } };
+  let enumerations = 0;
+  internals._snapshot._scheduledEvents = new Proxy(internals._snapshot._scheduledEvents, {
+    ownKeys: (target) => { enumerations += 1; return Reflect.ownKeys(target); },
+  });
   // Created with the root as parent, they share its system, as containers share the supervisor's.
   const children = Array.from({ length: count }, (_, i) => createActor(timed, { parent: root, id: `t${i}`, systemId: `t${i}`, clock }).start());
-  return { clock, children, end: (i: number) => root.send({ type: 'end', id: `t${i}` }), scheduled: () => Object.keys(root.system.getSnapshot()._scheduledEvents).length };
+  return { clock, children, end: (i: number) => root.send({ type: 'end', id: `t${i}` }), scheduled: () => Object.keys(root.system.getSnapshot()._scheduledEvents).length, walks: () => enumerations };
 }
 
 describe('indexScheduledEvents', () => {
@@ -59,5 +67,15 @@ describe('indexScheduledEvents', () => {
     clock.increment(10_000);
     expect(a.getSnapshot().value).toBe('waiting');
     expect(a.getSnapshot().context).toEqual({ fired: 1, rearmed: 1 });
+  });
+
+  it('an actor that stops does not walk the timers of the whole system (what the index is for)', () => {
+    const { children, end, scheduled, walks } = system(50);
+    expect(scheduled()).toBe(100);
+    const before = walks(); // scheduled() itself copies the map
+    for (let i = 0; i < 50; i++) end(i);
+    expect(walks() - before).toBe(0); // XState's own cancelAll enumerates it once per stopping actor
+    expect(children.every((c) => c.getSnapshot().status === 'stopped')).toBe(true);
+    expect(scheduled()).toBe(0);
   });
 });
