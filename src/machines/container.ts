@@ -152,6 +152,7 @@ export const containerMachine = setup({
     isForced: ({ event }) => event.type === 'remove' && event.force,
     hasStopTimeout: ({ context }) => (context.stopRequest?.timeoutMs ?? -1) >= 0,
     hasStopRequest: ({ context }) => context.stopRequest !== null,
+    hasKillRequest: ({ context }) => context.waiters.some((w) => w.kind === 'kill' || w.kind === 'remove'),
     stopDeadlineMoved: ({ context }) => context.stopRequest?.rearm === true,
     isStopSignalFailure: ({ context, event }) =>
       event.type === 'runtime.signalFailed' && event.seq === context.stopRequest?.seq,
@@ -221,9 +222,11 @@ export const containerMachine = setup({
       const kind: ErrorKind = event.exitCode === 127 || event.exitCode === 126 ? 'InvalidArgument' : 'System';
       const message = `cannot start container ${context.spec.name}: ${event.message}`;
       const result: WaitResult = { StatusCode: event.exitCode, Error: { Message: event.message } };
-      const failing = context.waiters.filter((w) => w.kind !== 'wait.removed');
+      // An rm -f sent during the start goes ahead: nothing runs, so the removal just happens.
+      const failing = context.waiters.filter((w) => w.kind !== 'wait.removed' && w.kind !== 'remove');
       for (const w of failing) {
         if (w.kind.startsWith('wait.')) enqueue.emit(ok(w.requestId, result));
+        else if (w.kind === 'kill') enqueue.emit(fail(w.requestId, 'Conflict', `container ${context.spec.name} is not running: its start failed: ${event.message}`));
         else enqueue.emit(fail(w.requestId, kind, message));
       }
       const update: Update = {
@@ -292,7 +295,8 @@ export const containerMachine = setup({
       const update: Update = { stuck: false, signals: { seq, pending: [...context.signals.pending, { seq, signal: SIGKILL }] } };
       enqueue.sendTo('runtime', { type: 'signal', seq, signal: SIGKILL, scope: 'all' } satisfies RuntimeCommand);
       enqueue.emit(lifecycle(context, 'kill', at, { signal: String(SIGKILL) }));
-      const cause = event.type.startsWith('xstate.after') ? 'the container did not exit in time' : `${event.type} requested`;
+      const cause = event.type.startsWith('xstate.after') ? 'the container did not exit in time'
+        : event.type === 'runtime.started' ? 'a kill asked for while starting' : `${event.type} requested`;
       emitStep(enqueue, context, update, at, { state: 'killing', cause: `${cause}: SIGKILL to every process`, signal: SIGKILL, timerMs: context.timings.killWaitMs });
       enqueue.assign(update);
     }),
@@ -596,16 +600,18 @@ export const containerMachine = setup({
         starting: {
           on: {
             'runtime.started': [
+              { guard: 'hasKillRequest', target: 'killing', actions: 'recordStarted' },
               { guard: 'hasStopRequest', target: 'stopping', actions: 'recordStarted' },
               { target: 'running', actions: 'recordStarted' },
             ],
             'runtime.startFailed': { target: '#container.startFailed', actions: 'recordStartFailure' },
-            // A stop during start is kept and carried out as soon as the process runs.
+            // A stop, a SIGKILL or an rm -f during start is kept and carried out as soon as the
+            // process runs (a failed start ends it anyway). Docker queues them behind the start.
             stop: { actions: 'acceptStop' },
             restart: { actions: 'rejectStarting' },
-            kill: { actions: 'rejectStarting' },
+            kill: [{ guard: 'isSigkill', actions: 'acceptKill' }, { actions: 'rejectStarting' }],
             pause: { actions: 'rejectStarting' },
-            remove: [{ guard: 'isForced', actions: 'rejectStarting' }, { actions: 'rejectRemoveRunning' }],
+            remove: [{ guard: 'isForced', actions: 'acceptKill' }, { actions: 'rejectRemoveRunning' }],
           },
         },
         running: {
@@ -690,6 +696,7 @@ export const containerMachine = setup({
     },
     startFailed: {
       always: [
+        { guard: 'removeRequested', target: 'removed' },
         { guard: 'isAutoRemove', target: 'removed' },
         { guard: 'hasNeverStarted', target: 'created', actions: 'notifySettled' },
         { target: 'exited' },

@@ -1,7 +1,11 @@
 // The container machine on a SimulatedClock with the fake runtime: every timed path of Docker's
 // stop ladder, with exact times.
 import { describe, expect, it } from 'vitest';
-import { runMachine } from '../support/machine-harness.js';
+import { createActor, SimulatedClock } from 'xstate';
+import { createPuppetRuntime } from '../../src/actors/puppet.js';
+import { containerMachine, type ContainerCommand } from '../../src/machines/container.js';
+import type { ContainerEmitted } from '../../src/machines/records.js';
+import { runMachine, testSpec } from '../support/machine-harness.js';
 
 const SIGHUP = 1, SIGKILL = 9, SIGUSR1 = 10, SIGTERM = 15;
 
@@ -326,6 +330,77 @@ describe('regressions found by the property suite', () => {
     expect(m.actor.getSnapshot().status).toBe('done');
     expect(m.reply(remove)).toMatchObject({ ok: true });
     expect(m.reply(restart)).toMatchObject({ ok: false, error: { kind: 'NotFound' } });
+  });
+});
+
+// A machine whose start lasts until the test says the process runs (or failed to start).
+function startingMachine() {
+  const puppet = createPuppetRuntime();
+  const spec = testSpec();
+  const actor = createActor(containerMachine.provide({ actors: { runtime: puppet.logic } }), { clock: new SimulatedClock(), input: { spec } });
+  const replies = new Map<string, Extract<ContainerEmitted, { type: 'reply' }>>();
+  const lifecycle: string[] = [];
+  actor.on('reply', (reply) => replies.set(reply.requestId, reply));
+  actor.on('lifecycle', (event) => lifecycle.push(event.action === 'kill' ? `kill ${event.attributes.signal}` : event.action));
+  actor.start();
+  actor.send({ type: 'start', requestId: 'start' });
+  const send = (command: ContainerCommand) => actor.send(command);
+  const report = (event: Parameters<typeof puppet.report>[1]) => puppet.report(spec.id, event);
+  return { actor, puppet, replies, lifecycle, send, report, state: () => actor.getSnapshot().value };
+}
+
+describe('commands while starting (Docker queues them behind the start)', () => {
+  it('kill -s KILL is kept: SIGKILL to the group once the process runs, answered on the exit', () => {
+    const m = startingMachine();
+    m.send({ type: 'kill', requestId: 'kill', signal: SIGKILL });
+    expect(m.state()).toEqual({ alive: 'starting' });
+    expect(m.puppet.commands).toEqual([]);
+    m.report({ type: 'runtime.started', generation: 1, pid: 42 });
+    expect(m.state()).toEqual({ alive: { killing: 'awaitingExit' } });
+    expect(m.puppet.commands.map((c) => c.command)).toEqual([{ type: 'signal', seq: 1, signal: SIGKILL, scope: 'all' }]);
+    expect(m.replies.get('start')).toMatchObject({ ok: true });
+    expect(m.replies.has('kill')).toBe(false);
+    m.report({ type: 'runtime.exited', generation: 1, exitCode: 137, signal: SIGKILL });
+    expect(m.replies.get('kill')).toMatchObject({ ok: true });
+    expect(m.lifecycle).toEqual(['start', 'kill 9', 'die']);
+    expect(m.actor.getSnapshot().context.flow.steps.map((s) => [s.state, s.cause])).toEqual([
+      ['running', 'started pid 42'], ['killing', 'a kill asked for while starting: SIGKILL to every process'], ['exited', 'exited on signal 9 (exit code 137)'],
+    ]);
+  });
+
+  it('rm -f is kept: killed once it runs, then removed; both the start and the remove answered', () => {
+    const m = startingMachine();
+    m.send({ type: 'remove', requestId: 'rm', force: true });
+    m.report({ type: 'runtime.started', generation: 1, pid: 42 });
+    m.report({ type: 'runtime.exited', generation: 1, exitCode: 137, signal: SIGKILL });
+    expect(m.actor.getSnapshot().status).toBe('done');
+    expect(m.replies.get('start')).toMatchObject({ ok: true });
+    expect(m.replies.get('rm')).toMatchObject({ ok: true });
+    expect(m.lifecycle).toEqual(['start', 'kill 9', 'die', 'destroy']);
+  });
+
+  it('a start that fails under a pending rm -f: the start fails, the container is removed, the kill is refused', () => {
+    const m = startingMachine();
+    m.send({ type: 'kill', requestId: 'kill', signal: SIGKILL });
+    m.send({ type: 'remove', requestId: 'rm', force: true });
+    m.report({ type: 'runtime.startFailed', generation: 1, exitCode: 127, message: 'exec: "server": not found' });
+    expect(m.actor.getSnapshot().status).toBe('done');
+    expect(m.replies.get('start')).toMatchObject({ ok: false, error: { kind: 'InvalidArgument' } });
+    expect(m.replies.get('kill')).toMatchObject({ ok: false, error: { kind: 'Conflict', message: expect.stringMatching(/not running: its start failed/) } });
+    expect(m.replies.get('rm')).toMatchObject({ ok: true });
+    expect(m.lifecycle).toEqual(['destroy']);
+  });
+
+  it('other signals, restart and pause are still refused with a retry hint', () => {
+    const m = startingMachine();
+    m.send({ type: 'kill', requestId: 'hup', signal: SIGHUP });
+    m.send({ type: 'pause', requestId: 'pause' });
+    m.send({ type: 'remove', requestId: 'rm', force: false });
+    expect(m.replies.get('hup')).toMatchObject({ ok: false, error: { kind: 'Conflict', message: expect.stringMatching(/starting: retry once it is running/) } });
+    expect(m.replies.get('pause')).toMatchObject({ ok: false, error: { kind: 'Conflict' } });
+    expect(m.replies.get('rm')).toMatchObject({ ok: false, error: { kind: 'Conflict', message: expect.stringMatching(/force remove/) } });
+    m.report({ type: 'runtime.started', generation: 1, pid: 42 });
+    expect(m.state()).toEqual({ alive: 'running' });
   });
 });
 

@@ -136,6 +136,24 @@ describe('pause, kill and restart with real processes', () => {
     expect(engine.inspect('reload').State).toMatchObject({ Status: 'exited', ExitCode: 137 });
   });
 
+  it('rm -f and kill sent while the process is still being spawned: it is killed as soon as it runs, nothing is left', async () => {
+    const engine = realEngine();
+    await engine.create({ name: 'cancelled', cmd: ['sh', '-c', loop] });
+    await engine.create({ name: 'killed', cmd: ['sh', '-c', loop] });
+    const starts = [engine.start('cancelled'), engine.start('killed')];
+    expect(engine.inspect('cancelled').Berth.MachineState).toBe('alive.starting');
+    const removed = engine.remove('cancelled', { force: true });
+    const killed = engine.kill('killed');
+    await Promise.all(starts);
+    const pids = [engine.inspect('cancelled').State.Pid, engine.inspect('killed').State.Pid];
+    expect(pids.every((pid) => pid > 0)).toBe(true);
+    await Promise.all([removed, killed]);
+    expect(() => engine.inspect('cancelled')).toThrow(/No such container/);
+    expect(engine.inspect('killed').State).toMatchObject({ Status: 'exited', ExitCode: 137 });
+    expect(engine.inspect('killed').Berth.StopFlow.map((step) => step.cause).join('; ')).toMatch(/a kill asked for while starting/);
+    expect(pids.flatMap(livingInGroup)).toEqual([]);
+  });
+
   it('on-failure:2 restarts a failing container twice with back-off, emitting die then start', async () => {
     const engine = realEngine();
     await engine.create({ name: 'flaky', cmd: ['sh', '-c', 'exit 3'], restart: 'on-failure:2' });
