@@ -5,7 +5,7 @@
 //   --memory-reps N     repetitions of W4 (default 1)
 //   --w5-reps N         repetitions of W5 (default 1)
 //   --only W1,W3        some workloads only (BENCH_ONLY)
-//   --contenders a,b    some contenders only: raw-node, berth, pm2, supervisord (BENCH_CONTENDERS)
+//   --contenders a,b    some contenders only: raw-node, xstate-floor, berth, pm2, supervisord (BENCH_CONTENDERS)
 //   --w1 200 --w2 50 --w3 100 --w4 1,100,1000 --w5-lifecycles 2000 --w5-size 10000 --w6 20
 //   --label NAME        a name for the run, kept in the JSON and its file name (e.g. before-fix)
 //   --no-readme         write the JSON but leave bench/README.md alone

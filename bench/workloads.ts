@@ -343,7 +343,7 @@ export async function runChild<T>(job: unknown): Promise<T> {
 // in this process for the daemons (whose memory is the daemon's, read from /proc).
 async function measureMemory(options: BenchOptions, name: ContenderName, count: number): Promise<MemorySample> {
   const job: MemoryJob = { contender: name, count, settleMs: options.w4SettleMs, program: { kind: options.program.kind, path: options.program.path }, workDir: options.workDir };
-  const inProcess = name === 'raw-node' || name === 'berth';
+  const inProcess = name === 'raw-node' || name === 'xstate-floor' || name === 'berth';
   if (!(inProcess && options.isolate)) return measureMemoryHere(job);
   try {
     return await runChild<MemorySample>({ job: 'memory', memory: job });

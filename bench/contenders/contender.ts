@@ -4,9 +4,9 @@
 // sees it in /proc: the time measured is the time a user of that tool waits.
 import type { Program, ProgramMode } from '../program.js';
 
-export type ContenderName = 'raw-node' | 'berth' | 'pm2' | 'supervisord';
+export type ContenderName = 'raw-node' | 'xstate-floor' | 'berth' | 'pm2' | 'supervisord';
 
-export const contenderNames: readonly ContenderName[] = ['raw-node', 'berth', 'pm2', 'supervisord'];
+export const contenderNames: readonly ContenderName[] = ['raw-node', 'xstate-floor', 'berth', 'pm2', 'supervisord'];
 
 /** A set of identical processes a workload starts and stops together. */
 export interface Group {

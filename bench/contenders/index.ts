@@ -4,6 +4,7 @@ import type { Contender, ContenderContext, ContenderName } from './contender.js'
 import { createPm2, pm2Available } from './pm2.js';
 import { createRawNode } from './raw-node.js';
 import { createSupervisord, supervisordVersion } from './supervisord.js';
+import { createXstateFloor } from './xstate-floor.js';
 
 export type { Contender, ContenderContext, ContenderName, Group, MemorySample } from './contender.js';
 export { contenderNames } from './contender.js';
@@ -11,6 +12,7 @@ export { contenderNames } from './contender.js';
 export function createContender(name: ContenderName, context: ContenderContext): Contender {
   switch (name) {
     case 'raw-node': return createRawNode(context);
+    case 'xstate-floor': return createXstateFloor(context);
     case 'berth': return createBerth(context);
     case 'pm2': return createPm2(context);
     case 'supervisord': return createSupervisord(context);

@@ -1,4 +1,4 @@
-// A tiny run of every workload against raw Node and berth (no PM2 daemon, no supervisord), so the
+// A tiny run of every workload against raw Node, the XState floor and berth (no PM2 daemon, no supervisord), so the
 // bench cannot rot unnoticed. It checks the shape of the results only, never a time: timings
 // belong to `npm run bench`.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -15,7 +15,7 @@ const program = prepareProgram(workDir);
 const options: BenchOptions = {
   program,
   workDir,
-  contenders: ['raw-node', 'berth'],
+  contenders: ['raw-node', 'xstate-floor', 'berth'],
   repetitions: 2,
   warmups: 1,
   memoryRepetitions: 1,
@@ -55,36 +55,38 @@ function expectComplete(result: WorkloadResult, contenders: string[], repetition
   expect(listProgramProcesses(program.path)).toEqual([]);
 }
 
-describe('bench smoke run (raw Node and berth, a few processes)', () => {
+const inProcess = ['raw-node', 'xstate-floor', 'berth'];
+
+describe('bench smoke run (raw Node, the XState floor and berth, a few processes)', () => {
   it('alternates the contenders between repetitions', () => {
     expect(rotate(['a', 'b', 'c'], 0)).toEqual(['a', 'b', 'c']);
     expect(rotate(['a', 'b', 'c'], 1)).toEqual(['b', 'c', 'a']);
     expect(rotate(['a', 'b', 'c'], 4)).toEqual(['b', 'c', 'a']);
   });
 
-  it('W1: start and stop times for both contenders', async () => {
+  it('W1: start and stop times for each contender', async () => {
     const result = await runW1(options);
     expect(result.metrics.map((m) => m.key)).toEqual(['start', 'stop']);
-    expectComplete(result, ['raw-node', 'berth'], 2);
+    expectComplete(result, inProcess, 2);
     results.push(result);
   });
 
   it('W2: stop times of processes that ignore SIGTERM', async () => {
     const result = await runW2(options);
-    expectComplete(result, ['raw-node', 'berth'], 2);
+    expectComplete(result, inProcess, 2);
     results.push(result);
   });
 
   it('W3: stop latency percentiles', async () => {
     const result = await runW3(options);
     expect(result.metrics.map((m) => m.key)).toEqual(['stopP50', 'stopP95', 'stopP99', 'startP50']);
-    expectComplete(result, ['raw-node', 'berth'], 2);
+    expectComplete(result, inProcess, 2);
     results.push(result);
   });
 
   it('W4: RSS and heap per size, and per process', async () => {
     const result = await runW4(options);
-    expectComplete(result, ['raw-node', 'berth'], 1);
+    expectComplete(result, inProcess, 1);
     expect(result.results.berth?.['heap@3']?.median).toBeGreaterThan(0);
     results.push(result);
   });
@@ -110,10 +112,13 @@ describe('bench smoke run (raw Node and berth, a few processes)', () => {
       workloads: results,
       targets: checkTargets(results),
     };
-    expect(report.targets).toHaveLength(5);
-    for (const check of report.targets) expect(typeof check.met).toBe('boolean');
+    // Issue 8's five, and the XState floor's ratio for reference (never met or missed).
+    expect(report.targets).toHaveLength(6);
+    for (const check of report.targets.filter((c) => !c.target.startsWith('for reference'))) expect(typeof check.met).toBe('boolean');
+    expect(report.targets[1]).toMatchObject({ target: expect.stringContaining('XState floor'), met: null });
     const markdown = reportMarkdown(report);
     for (const id of ['W1', 'W2', 'W3', 'W4', 'W5', 'W6']) expect(markdown).toContain(`| ${id}: `);
+    expect(markdown).toContain('| berth / raw-node | xstate-floor / raw-node |');
     expect(markdown).toContain('Skipped supervisord: not installed');
     const readme = replaceResults(replaceResults('# bench\n', 'first'), 'second');
     expect(readme).toBe(`# bench\n\n${resultsBegin}\nsecond\n${resultsEnd}\n`);
