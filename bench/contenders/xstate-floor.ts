@@ -33,6 +33,7 @@ const processLogic = fromCallback<ProcessCommand, ProcessInput>(({ input, sendBa
   child.stdout?.resume();
   child.stderr?.resume();
   child.once('spawn', () => sendBack({ type: 'started' }));
+  child.once('error', () => sendBack({ type: 'exited' })); // never started (the bench's program is always there)
   let exited = false;
   child.once('exit', () => {
     exited = true;
