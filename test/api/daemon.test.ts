@@ -97,6 +97,28 @@ it('a daemon whose stdout and stderr are gone (berth daemon 2>&1 | head) serves 
   expect(isProcessAlive(Pid)).toBe(false);
 });
 
+it('SIGHUP (its terminal closing) does not end the daemon or its containers: it says so and serves on', async () => {
+  const dir = tempDir();
+  const socketPath = join(dir, 'berth.sock');
+  const { daemon, listening } = startDaemon('--host', `unix://${socketPath}`, '--state-dir', join(dir, 'state'));
+  await listening;
+  const docker = new Docker({ socketPath });
+  const container = await docker.createContainer({ name: 'through-hangup', Image: 'alpine', Cmd: ['sleep', '1000'] });
+  await container.start();
+  const { Pid } = (await container.inspect()).State;
+  groups.push(Pid);
+  let stderr = '';
+  daemon.stderr!.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+  daemon.kill('SIGHUP');
+  await until(() => stderr.includes('SIGHUP: berth has no configuration to reload'), 5_000, 'the SIGHUP line');
+  expect(daemon.exitCode).toBeNull();
+  expect((await rawRequest(socketPath, '/_ping')).body).toBe('OK');
+  expect((await container.inspect()).State.Running).toBe(true);
+  daemon.kill('SIGTERM');
+  expect((await daemon).exitCode).toBe(0);
+  expect(isProcessAlive(Pid)).toBe(false);
+});
+
 it('a bad --host is one clear line and exit 1, never a stack trace', async () => {
   const { daemon } = startDaemon('--host', 'http://localhost:2375');
   const result = await daemon;

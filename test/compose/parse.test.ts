@@ -48,5 +48,11 @@ describe('Compose files', () => {
     expect(project.signals.get('SIGHUP')).toEqual({ action: 'forward', services: ['a'] });
     expect(project.signals.get('SIGUSR1')).toEqual({ action: 'ignore' });
     expect(project.signals.get('SIGINT')).toEqual({ action: 'stop' });
+    expect(project.signals.get('SIGQUIT')).toEqual({ action: 'stop' });
+  });
+
+  it('stops the services on every signal that would otherwise end berth up, unless the file routes it', () => {
+    const project = loadProject(write('services:\n  a:\n    command: x\n'));
+    expect([...project.signals]).toEqual(['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT'].map((signal) => [signal, { action: 'stop' }]));
   });
 });

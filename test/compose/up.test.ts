@@ -82,6 +82,24 @@ it('berth up --ui serves the viewer for the project\'s containers while it runs'
   }
 }, 30_000);
 
+it('berth up whose terminal closes (SIGHUP) or gets Ctrl-\\ (SIGQUIT) stops its services instead of orphaning them', async () => {
+  const services = () => execa('pgrep', ['-f', "trap 'echo bye; exit 0' TERM"], { reject: false }).then((r) => r.stdout.split('\n').filter(Boolean));
+  try {
+    for (const signal of ['SIGHUP', 'SIGQUIT'] as const) {
+      const { child, output } = startUp('hangup.yaml');
+      await until(() => /hangup-sleeper-1 +\| ready/.test(output()), 10_000, 'the service to run');
+      child.kill(signal);
+      const result = await child;
+      expect(result.exitCode, output()).toBe(0);
+      expect(output()).toContain(`${signal}: stopping every service`);
+      expect(output()).toMatch(/hangup-sleeper-1 +\| bye/);
+      expect(await services()).toEqual([]);
+    }
+  } finally {
+    for (const pid of await services()) process.kill(Number(pid), 'SIGKILL'); // what a failed run orphaned
+  }
+}, 30_000);
+
 it('berth up whose output goes away (berth up | head) keeps running, and Ctrl-C still stops every service', async () => {
   const child = execa('node', ['bin/berth.js', 'up', '-f', 'test/fixtures/compose/reload.yaml', '--no-color'], { reject: false, stdout: 'pipe', stderr: 'ignore' });
   const services = () => execa('pgrep', ['-f', 'trap .echo (reloaded|bystander got HUP). HUP'], { reject: false }).then((r) => r.stdout.split('\n').filter(Boolean));

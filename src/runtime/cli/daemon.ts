@@ -122,13 +122,19 @@ function listenForStopSignal(logger: Logger): { received: Promise<NodeJS.Signals
     first = signal;
     resolve(signal);
   };
+  // SIGHUP would end the daemon at once, leaving its containers unmanaged until the next one
+  // adopts them: closing the terminal it runs in must not do that. dockerd reloads its
+  // configuration on SIGHUP; berth has none to reload, so it says so and carries on.
+  const onHangup = () => logger.warn('SIGHUP: berth has no configuration to reload, so it carries on (the terminal may have closed); stop the daemon with SIGTERM or Ctrl-C');
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  process.on('SIGHUP', onHangup);
   return {
     received,
     release: () => {
       process.off('SIGTERM', onSignal);
       process.off('SIGINT', onSignal);
+      process.off('SIGHUP', onHangup);
     },
   };
 }

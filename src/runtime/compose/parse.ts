@@ -187,8 +187,12 @@ function readHealthcheck(value: unknown, keys: Array<string | number>, at: At): 
   return { healthcheck: { test: command, intervalMs: duration('interval', 30_000), timeoutMs: duration('timeout', 30_000), retries: retries as number, startPeriodMs: duration('start_period', 0) } };
 }
 
+// berth up owns its services: no daemon keeps them once it is gone. So the signals that would end
+// it by default stop them first: SIGTERM, Ctrl-C, the terminal closing (SIGHUP) and Ctrl-\ (SIGQUIT).
+const defaultSignalRoutes: [string, SignalRoute][] = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT'].map((signal) => [signal, { action: 'stop' }]);
+
 function readSignals(value: unknown, at: At, serviceNames: string[]): Map<string, SignalRoute> {
-  const routes = new Map<string, SignalRoute>([['SIGTERM', { action: 'stop' }], ['SIGINT', { action: 'stop' }]]);
+  const routes = new Map<string, SignalRoute>(defaultSignalRoutes);
   if (value === undefined) return routes;
   if (!isMap(value)) return at(['x-berth'], 'expected a map');
   const signals = value.signals;
