@@ -37,7 +37,9 @@ const containers: DemoContainer[] = [
 export async function runDemo(out: NodeJS.WritableStream = process.stdout): Promise<number> {
   const print = (line = '') => out.write(`${line}\n`);
   const logger = cliLogger({ pretty: true, destination: 1 });
-  const engine = createEngine({ logger });
+  // Ctrl-C during the demo stops its containers first (then ends the demo with the signal), as
+  // Node's default would leave them running with no owner.
+  const engine = createEngine({ logger, handleSignals: true });
   print('berth demo: three real processes as containers, stopped the way `docker stop` stops them.');
   for (const c of containers) print(`  ${c.name.padEnd(10)} ${c.what}`);
   print();
@@ -69,6 +71,12 @@ export async function runDemo(out: NodeJS.WritableStream = process.stdout): Prom
     }
     for (const c of containers) await engine.remove(c.name);
     return failures === 0 ? 0 : 1;
+  } catch (error) {
+    // Interrupted: the engine stopped the containers, so the demo's own calls found them gone.
+    const { signal } = await engine.shutdown({ timeout: 5 });
+    if (!signal) throw error;
+    print(`interrupted (${signal}): every container was stopped first`);
+    return 130;
   } finally {
     await engine.shutdown({ timeout: 5 });
   }
