@@ -54,6 +54,8 @@ export function describeStartError(error: unknown, file: string, cwd: string | u
       return { exitCode: 126, message: `exec: "${file}": permission denied: make it executable (chmod +x) or run it through its interpreter` };
     case 'EISDIR':
       return { exitCode: 126, message: `exec: "${file}": is a directory: give the path of a file inside it` };
+    case 'E2BIG': // 126, as a shell answers it: the command exists but cannot be invoked like this
+      return { exitCode: 126, message: `exec: "${file}": argument list too long: one argument is over 128 KiB, or the arguments and environment together are over the kernel's limit (about 2 MiB); pass large data through a file` };
     default: {
       const detail = messageOf(error);
       return { exitCode: 128, message: `exec: "${file}": could not start (${typeof code === 'string' ? code : 'unknown error'}): ${detail}` };

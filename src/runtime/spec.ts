@@ -38,8 +38,8 @@ export function toContainerSpec(options: CreateOptions, id: string, now: number)
     id,
     name: options.name === undefined ? generateName(id) : parseName(options.name),
     cmd: parseCommand(options.cmd),
-    env: parseEnv(options.env),
-    cwd: options.cwd === undefined ? undefined : nonEmptyString('cwd', options.cwd),
+    env: parseProcessEnv(options.env),
+    cwd: options.cwd === undefined ? undefined : withoutNul('`cwd`', nonEmptyString('cwd', options.cwd)),
     stopSignal: options.stopSignal === undefined ? undefined : parseSignal(options.stopSignal),
     stopTimeoutMs: options.stopTimeout === undefined ? undefined : parseTimeoutSeconds('stopTimeout', options.stopTimeout),
     restart,
@@ -112,12 +112,29 @@ function parseName(value: unknown): string {
 function parseCommand(value: unknown): string[] | string {
   if (typeof value === 'string') {
     if (value.trim() === '') throw invalid('`cmd`', 'a non-empty command', value);
-    return value;
+    return withoutNul('`cmd`', value);
   }
   if (Array.isArray(value) && value.length > 0 && value.every((part) => typeof part === 'string') && value[0] !== '') {
-    return [...value];
+    return value.map((part, index) => withoutNul(`\`cmd[${index}]\``, part));
   }
   throw invalid('`cmd`', 'a non-empty array of strings (exec form) or a non-empty string (shell form)', value);
+}
+
+// A process's arguments, environment and working directory are C strings: a NUL would end them
+// early, so the start would fail. Refused here, where the caller can still fix it.
+function withoutNul(what: string, value: string): string {
+  if (value.includes('\0')) throw invalid(what, 'a string without NUL characters (\\0): the kernel takes C strings', value);
+  return value;
+}
+
+function parseProcessEnv(value: unknown): Record<string, string> {
+  const env = parseEnv(value);
+  for (const [key, entry] of Object.entries(env)) {
+    if (key === '' || key.includes('=')) throw invalid('an `env` name', 'a name without "=" (NAME=value)', key);
+    withoutNul(`\`env.${key}\``, key);
+    withoutNul(`\`env.${key}\``, entry);
+  }
+  return env;
 }
 
 function parseEnv(value: unknown): Record<string, string> {

@@ -202,6 +202,10 @@ describe('start failures, logs, many containers', () => {
     await engine.create({ name: 'noexec', cmd: [notExecutable] });
     await expect(engine.start('noexec')).rejects.toMatchObject({ status: 400 });
     expect(engine.inspect('noexec').State).toMatchObject({ ExitCode: 126, Error: expect.stringMatching(/permission denied/i) });
+    // Past the kernel's limit for one argument (128 KiB): 126 as a shell says it, a 400 that says what to do.
+    await engine.create({ name: 'toolong', cmd: ['true', 'x'.repeat(200_000)] });
+    await expect(engine.start('toolong')).rejects.toMatchObject({ status: 400, message: expect.stringContaining('argument list too long') });
+    expect(engine.inspect('toolong').State).toMatchObject({ Status: 'created', ExitCode: 126 });
     await engine.create({ name: 'fine', cmd: ['sh', '-c', 'exit 0'] });
     await engine.start('fine');
     expect((await engine.wait('fine')).StatusCode).toBe(0);

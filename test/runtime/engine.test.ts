@@ -45,6 +45,12 @@ describe('engine commands', () => {
     await expect(engine.create({ cmd: ['a'], restart: 'always', autoRemove: true })).rejects.toMatchObject({ status: 400 });
     await expect(engine.create({ cmd: ['a'], stopTimeout: Number.NaN })).rejects.toMatchObject({ status: 400 });
     await expect(engine.create({ cmd: ['a'], stopSignal: 'SIGNOPE' })).rejects.toMatchObject({ status: 400 });
+    // NUL ends a C string: refused at create, not left to fail the start with a 500.
+    await expect(engine.create({ cmd: ['echo', 'a\0b'] })).rejects.toMatchObject({ status: 400, message: expect.stringContaining('`cmd[1]` to be a string without NUL') });
+    await expect(engine.create({ cmd: 'echo a\0b' })).rejects.toMatchObject({ status: 400 });
+    await expect(engine.create({ cmd: ['a'], env: { A: 'x\0' } })).rejects.toMatchObject({ status: 400, message: expect.stringContaining('`env.A`') });
+    await expect(engine.create({ cmd: ['a'], env: { 'A=B': 'x' } })).rejects.toMatchObject({ status: 400, message: expect.stringContaining('without "="') });
+    await expect(engine.create({ cmd: ['a'], cwd: '/tmp\0' })).rejects.toMatchObject({ status: 400, message: expect.stringContaining('`cwd`') });
     await engine.create({ name: 'db', cmd: ['db'] });
     await expect(engine.create({ name: 'db', cmd: ['db'] })).rejects.toMatchObject({ status: 409 });
     await expect(engine.start('nope')).rejects.toMatchObject({ status: 404, message: 'No such container: nope' });
