@@ -56,6 +56,23 @@ function spawnContainer(spec: ContainerSpec, file: string, args: string[], stdio
   });
 }
 
+// The process groups of running containers that nothing could adopt after this process is gone
+// (no state dir). If it exits without stopping them (an uncaught exception, process.exit in the
+// embedder), its 'exit' hook SIGKILLs them rather than leave them with no owner. Only children not
+// reaped yet are listed, so each pid, and the group id that is the same number, is still ours.
+const unadoptable = new Set<number>();
+let exitHookInstalled = false;
+
+function killUnadoptableOnExit(pid: number): void {
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.on('exit', () => {
+      for (const group of unadoptable) killRemainingProcesses({ pid: group, startTime: undefined }, true);
+    });
+  }
+  unadoptable.add(pid);
+}
+
 /**
  * Creates the process runtime logic that container machines invoke with `{ spec, generation }`.
  * @example setup({ actors: { runtime: createProcessRuntime({ onOutput: writeLog }) } })
@@ -120,6 +137,7 @@ export function createProcessRuntime(options: ProcessRuntimeOptions = {}) {
     const onExit = (code: number | null, signalName: NodeJS.Signals | null): void => {
       if (main === undefined || exited) return;
       exited = true;
+      unadoptable.delete(main.pid);
       killRemainingProcesses(main);
       const signal = signalName === null ? undefined : constants.signals[signalName];
       if (settled) return;
@@ -141,6 +159,8 @@ export function createProcessRuntime(options: ProcessRuntimeOptions = {}) {
     const onError = (error: Error): void => {
       if (main === undefined) reportStartFailure(error, file);
     };
+    // With log files the run is meant to outlive this process, for the next engine to adopt.
+    if (main !== undefined && !logFiles) killUnadoptableOnExit(main.pid);
     child.on('spawn', onSpawn);
     child.on('exit', onExit);
     child.on('error', onError);
@@ -159,7 +179,10 @@ export function createProcessRuntime(options: ProcessRuntimeOptions = {}) {
       active = false;
       child.off('spawn', onSpawn);
       child.off('exit', onExit);
-      if (main !== undefined && !exited) killRemainingProcesses(main, true);
+      if (main !== undefined && !exited) {
+        killRemainingProcesses(main, true);
+        unadoptable.delete(main.pid);
+      }
       follower?.close();
     };
   });
