@@ -7,7 +7,7 @@ import { assign, emit, enqueueActions, fromCallback, setup } from 'xstate';
 import { maxTimerMs, nowOf, timerDelay } from './clock.js';
 import type { RuntimeCommand, RuntimeInput, RuntimeReport } from './protocol.js';
 import type { ContainerEmitted, ErrorKind, FlowStep, LifecycleAction, WaitCondition, WaitResult } from './records.js';
-import { decideRestart } from './restart.js';
+import { decideRestart, type RestartDecision } from './restart.js';
 import { SIGKILL, SIGTERM, defaultTimings, type ContainerSpec, type Timings } from './spec.js';
 
 export type ContainerCommand =
@@ -151,6 +151,8 @@ export const containerMachine = setup({
     isSigkill: ({ event }) => event.type === 'kill' && event.signal === SIGKILL,
     isForced: ({ event }) => event.type === 'remove' && event.force,
     hasStopTimeout: ({ context }) => (context.stopRequest?.timeoutMs ?? -1) >= 0,
+    /** The stop or restart being taken from running or paused will arm a SIGKILL timer (a timeout of 0 or more). */
+    stopWillTimeOut: ({ context, event }) => (event.type === 'stop' || event.type === 'restart') && requestedStopTimeout(context, event) >= 0,
     hasStopRequest: ({ context }) => context.stopRequest !== null,
     hasKillRequest: ({ context }) => context.waiters.some((w) => w.kind === 'kill' || w.kind === 'remove'),
     stopDeadlineMoved: ({ context }) => context.stopRequest?.rearm === true,
@@ -160,7 +162,8 @@ export const containerMachine = setup({
     waitsForNotRunning: ({ event }) => event.type === 'wait' && event.condition === 'not-running',
     restartRequested: ({ context }) => context.requested.restart,
     removeRequested: ({ context }) => context.requested.remove,
-    willRestart: ({ context }) => context.restart.delayMs !== null,
+    /** The restart policy will start this exit's container again (decided as recordExit decides it). */
+    exitWillRestart: ({ context, event }) => event.type === 'runtime.exited' && restartDecision(context, event.exitCode, 0).restart,
     isAutoRemove: ({ context }) => context.spec.autoRemove,
     restoresExited: ({ event }) => event.type === 'restore' && event.state.status === 'exited',
     hasNeverStarted: ({ context }) => context.startedAt === null,
@@ -246,7 +249,7 @@ export const containerMachine = setup({
         requested: { ...context.requested, restart: context.requested.restart || event.type === 'restart' },
         restart: { ...context.restart, canceled: true, manuallyStopped: context.restart.manuallyStopped || cause === 'user' },
       };
-      const timeoutMs = event.timeoutMs ?? context.spec.stopTimeoutMs ?? context.timings.defaultStopTimeoutMs;
+      const timeoutMs = requestedStopTimeout(context, event);
       const at = nowOf(system);
       const deadlineAt = timeoutMs >= 0 ? at + timeoutMs : null;
       const current = context.stopRequest;
@@ -426,14 +429,7 @@ export const containerMachine = setup({
       const at = nowOf(system);
       const runDurationMs = context.startedAt === null ? 0 : at - context.startedAt;
       const { restart } = context;
-      const decision = context.requested.restart || context.requested.remove
-        ? { restart: false, backoffMs: restart.backoffMs }
-        : decideRestart(context.spec.restart, { backoffMs: restart.backoffMs, restartCount: restart.count }, {
-            exitCode: event.exitCode,
-            manuallyStopped: restart.manuallyStopped,
-            restartCanceled: restart.canceled,
-            runDurationMs,
-          });
+      const decision = restartDecision(context, event.exitCode, runDurationMs);
       const update: Update = {
         exitCode: event.exitCode,
         error: event.statusUnknown ? 'exit status unknown: the process was adopted after an engine restart and its status could not be read' : context.error,
@@ -581,15 +577,25 @@ export const containerMachine = setup({
       },
       initial: 'starting',
       on: {
-        'runtime.exited': [{ guard: 'isStaleReport', actions: 'dropStaleReport' }, { target: 'exiting', actions: 'recordExit' }],
+        // Where an exit leads is decided here, before recordExit, so the exit is one microstep:
+        // rm -f wins over a restart in progress (the restart is then answered "No such container").
+        'runtime.exited': [
+          { guard: 'isStaleReport', actions: 'dropStaleReport' },
+          { guard: 'removeRequested', target: '#container.removed', actions: 'recordExit' },
+          { guard: 'restartRequested', target: '#container.alive', reenter: true, actions: ['recordExit', 'beginManualStart'] },
+          { guard: 'exitWillRestart', target: '#container.restarting', actions: 'recordExit' },
+          { guard: 'isAutoRemove', target: '#container.removed', actions: 'recordExit' },
+          { target: '#container.exited', actions: 'recordExit' },
+        ],
         'runtime.signalDelivered': { actions: 'settleDelivery' },
         'runtime.signalFailed': { actions: 'settleDelivery' },
         'runtime.thawed': { actions: 'recordThawed' },
         'runtime.frozen': { actions: 'thawLateFreeze' },
         'runtime.freezeFailed': { actions: 'answerFreezeFailure' },
         start: { actions: 'rejectAlreadyStarted' },
-        stop: { target: '.stopping', actions: 'acceptStop' },
-        restart: { target: '.stopping', actions: 'acceptStop' },
+        // Straight into the stopping state that fits the timeout: a negative one arms no timer.
+        stop: [{ guard: 'stopWillTimeOut', target: '.stopping.graceful', actions: 'acceptStop' }, { target: '.stopping.untimed', actions: 'acceptStop' }],
+        restart: [{ guard: 'stopWillTimeOut', target: '.stopping.graceful', actions: 'acceptStop' }, { target: '.stopping.untimed', actions: 'acceptStop' }],
         kill: [{ guard: 'isSigkill', target: '.killing', actions: 'acceptKill' }, { actions: 'sendSignal' }],
         pause: { actions: 'rejectStopping' },
         unpause: { actions: 'rejectNotPaused' },
@@ -601,7 +607,8 @@ export const containerMachine = setup({
           on: {
             'runtime.started': [
               { guard: 'hasKillRequest', target: 'killing', actions: 'recordStarted' },
-              { guard: 'hasStopRequest', target: 'stopping', actions: 'recordStarted' },
+              { guard: 'hasStopTimeout', target: 'stopping.graceful', actions: 'recordStarted' },
+              { guard: 'hasStopRequest', target: 'stopping.untimed', actions: 'recordStarted' },
               { target: 'running', actions: 'recordStarted' },
             ],
             'runtime.startFailed': { target: '#container.startFailed', actions: 'recordStartFailure' },
@@ -631,14 +638,14 @@ export const containerMachine = setup({
         },
         stopping: {
           entry: ['sendStopSignal', 'thawIfFrozen'],
-          initial: 'deciding',
+          // Every way in names graceful or untimed; XState wants an initial state all the same.
+          initial: 'graceful',
           on: {
             // Concurrent stops are coalesced: they join the flow in progress (docker-lifecycle.md (k).9).
             stop: { actions: 'acceptStop' },
             restart: { actions: 'acceptStop' },
           },
           states: {
-            deciding: { always: [{ guard: 'hasStopTimeout', target: 'graceful' }, { target: 'untimed' }] },
             graceful: {
               always: { guard: 'stopDeadlineMoved', target: 'graceful', reenter: true, actions: 'rearmStopTimer' },
               after: { stopTimeout: '#container.alive.killing' },
@@ -683,16 +690,6 @@ export const containerMachine = setup({
           },
         },
       },
-    },
-    exiting: {
-      always: [
-        // rm -f wins over a restart in progress; the restart is then answered "No such container".
-        { guard: 'removeRequested', target: 'removed' },
-        { guard: 'restartRequested', target: 'alive', actions: 'beginManualStart' },
-        { guard: 'willRestart', target: 'restarting' },
-        { guard: 'isAutoRemove', target: 'removed' },
-        { target: 'exited' },
-      ],
     },
     startFailed: {
       always: [
@@ -768,6 +765,23 @@ function rejection(reason: RejectReason) {
     const [kind, message] = rejections[reason];
     return fail('requestId' in event ? event.requestId : '', kind, message(context.spec.name));
   };
+}
+
+// The stop timeout a stop or restart asks for: the call's, else the container's, else the default.
+function requestedStopTimeout(context: ContainerContext, event: { timeoutMs?: number }): number {
+  return event.timeoutMs ?? context.spec.stopTimeoutMs ?? context.timings.defaultStopTimeoutMs;
+}
+
+// Docker's restart decision for an exit: none while a restart or removal was asked for.
+function restartDecision(context: ContainerContext, exitCode: number, runDurationMs: number): RestartDecision {
+  const { restart } = context;
+  if (context.requested.restart || context.requested.remove) return { restart: false, backoffMs: restart.backoffMs };
+  return decideRestart(context.spec.restart, { backoffMs: restart.backoffMs, restartCount: restart.count }, {
+    exitCode,
+    manuallyStopped: restart.manuallyStopped,
+    restartCanceled: restart.canceled,
+    runDurationMs,
+  });
 }
 
 // Fields reset at the start of every run.

@@ -28,11 +28,11 @@ describe('statechartOf', () => {
     const byPath = new Map(allStates(chart).map((state) => [state.path, state]));
     expect(chart.root.initial).toBe('created');
     expect(byPath.get('alive')).toMatchObject({ kind: 'compound', initial: 'alive.starting' });
-    expect(byPath.get('alive.stopping')).toMatchObject({ kind: 'compound', initial: 'alive.stopping.deciding', entry: ['sendStopSignal', 'thawIfFrozen'] });
+    expect(byPath.get('alive.stopping')).toMatchObject({ kind: 'compound', initial: 'alive.stopping.graceful', entry: ['sendStopSignal', 'thawIfFrozen'] });
     expect(byPath.get('removed')).toMatchObject({ kind: 'final' });
     // XState's own timer scheduling (xstate.raise) is not an entry action worth showing.
     expect(byPath.get('alive.killing.directKill')!.entry).toEqual(['killDirectly']);
-    expect(byPath.get('exiting')!.transient).toBe(true);
+    expect(byPath.get('startFailed')!.transient).toBe(true);
     expect(byPath.get('alive.stopping.untimed')!.transient).toBe(false);
   });
 
@@ -42,7 +42,13 @@ describe('statechartOf', () => {
     expect(find('alive.killing.awaitingExit', 'alive.killing.directKill')[0]).toMatchObject({ kind: 'after', trigger: 'killWait' });
     expect(find('alive.killing.directKill', 'alive.killing.stuck')[0]).toMatchObject({ kind: 'after', trigger: 'directKillWait' });
     expect(find('alive', 'alive.killing').map(transitionLabel)).toEqual(['kill [isSigkill]', 'remove [isForced]']);
-    expect(find('alive.stopping.deciding', 'alive.stopping.graceful').map(transitionLabel)).toEqual(['always [hasStopTimeout]']);
+    // The timeout picks the stopping state on the way in; an exit's destination is picked the same way.
+    expect(find('alive', 'alive.stopping.graceful').map(transitionLabel)).toEqual(['stop [stopWillTimeOut]', 'restart [stopWillTimeOut]']);
+    expect(find('alive', 'alive.stopping.untimed').map(transitionLabel)).toEqual(['stop', 'restart']);
+    expect(chart.transitions.filter((t) => t.source === 'alive' && t.trigger === 'runtime.exited').map((t) => [t.target, transitionLabel(t)])).toEqual([
+      ['removed', 'runtime.exited [removeRequested]'], ['alive', 'runtime.exited [restartRequested] (reenter)'],
+      ['restarting', 'runtime.exited [exitWillRestart]'], ['removed', 'runtime.exited [isAutoRemove]'], ['exited', 'runtime.exited'],
+    ]);
     expect(find('alive.killing.stuck', 'alive.killing').map(transitionLabel)).toContain('stop (reenter)');
     // `stop` in created is refused (304) without a state change: no edge.
     expect(chart.transitions.filter((t) => t.source === 'created' && t.trigger === 'stop')).toEqual([]);
@@ -61,7 +67,7 @@ describe('toMermaid', () => {
     expect(lines[0]).toBe('stateDiagram-v2');
     expect(lines).toContain('  [*] --> created');
     expect(lines).toContain('    state "stopping" as alive_stopping {');
-    expect(lines).toContain('      [*] --> alive_stopping_deciding');
+    expect(lines).toContain('      [*] --> alive_stopping_graceful');
     expect(lines).toContain('  alive_stopping_graceful --> alive_killing : after stopTimeout');
     expect(lines).toContain('  alive --> alive_killing : kill [isSigkill]<br/>remove [isForced]');
     expect(lines).toContain('  removed --> [*]');
