@@ -82,6 +82,22 @@ it('berth up --ui serves the viewer for the project\'s containers while it runs'
   }
 }, 30_000);
 
+it('berth up with a service that cannot start stops the others, even one still waiting for a health verdict, and exits 1', async () => {
+  const services = () => execa('pgrep', ['-f', 'echo db up; while'], { reject: false }).then((r) => r.stdout.split('\n').filter(Boolean));
+  const { child, output } = startUp('failing.yaml');
+  try {
+    const result = await child; // was: hung for good (the dependent waited on a stopped healthcheck), then exit 13
+    expect(result.exitCode, output()).toBe(1);
+    expect(output()).toContain('error: cannot start container failing-missing-1');
+    expect(output()).toMatch(/failing-db-1: exited \(0\)/);
+    expect(output()).not.toContain('failing-web-1: started');
+    expect(await services()).toEqual([]);
+  } finally {
+    child.kill('SIGKILL');
+    for (const pid of await services()) process.kill(Number(pid), 'SIGKILL');
+  }
+}, 30_000);
+
 it('berth up whose terminal closes (SIGHUP) or gets Ctrl-\\ (SIGQUIT) stops its services instead of orphaning them', async () => {
   const services = () => execa('pgrep', ['-f', "trap 'echo bye; exit 0' TERM"], { reject: false }).then((r) => r.stdout.split('\n').filter(Boolean));
   try {

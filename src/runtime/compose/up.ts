@@ -96,6 +96,7 @@ export async function up(project: Project, options: UpOptions = {}): Promise<num
       for (const dependency of service.dependsOn) {
         const other = running.get(dependency.service)!;
         await other.started;
+        if (stopping) return;
         if (dependency.condition === 'service_healthy') {
           if (!other.health) throw new Error(`${service.name} waits for ${dependency.service} to be healthy, but ${dependency.service} has no healthcheck`);
           await other.health;
@@ -111,11 +112,17 @@ export async function up(project: Project, options: UpOptions = {}): Promise<num
       await engine.start(name);
       if (service.healthcheck) {
         entry.health = new Promise<void>((resolve, reject) => {
-          entry.stopHealth = monitorHealth(service.healthcheck!, { PATH: process.env.PATH ?? '', ...service.container.env as Record<string, string> }, (health: Health, detail) => {
+          const stopMonitor = monitorHealth(service.healthcheck!, { PATH: process.env.PATH ?? '', ...service.container.env as Record<string, string> }, (health: Health, detail) => {
             say(`${name}: ${health} (${detail})`);
             if (health === 'healthy') resolve();
             if (health === 'unhealthy') reject(new Error(`${name} is unhealthy: ${detail}`));
           });
+          // Stopped before a verdict: whoever waits for it must not wait for ever (the stop
+          // itself waits for every dependent's start to settle).
+          entry.stopHealth = () => {
+            stopMonitor();
+            reject(new Error(`${name} was stopped before it was healthy`));
+          };
         });
         entry.health.catch(() => {});
       }
@@ -127,8 +134,10 @@ export async function up(project: Project, options: UpOptions = {}): Promise<num
     const entry = startService(service, index);
     running.set(service.name, entry);
     entry.started.catch((error: Error) => {
+      if (stopping) return; // a start cut short by the stop: not a new error
       say(`error: ${error.message}`);
-      void stop('an error');
+      // A service that could not start fails the run, however cleanly the others stop.
+      void stop('an error').then(() => finish(1));
     });
   });
 
