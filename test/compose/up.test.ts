@@ -98,6 +98,25 @@ it('berth up with a service that cannot start stops the others, even one still w
   }
 }, 30_000);
 
+it('berth up stopped while a service waits for another to complete stops at once (was: waited for the completion)', async () => {
+  const services = () => execa('pgrep', ['-f', 'echo migrating; sleep 30'], { reject: false }).then((r) => r.stdout.split('\n').filter(Boolean));
+  const { child, output } = startUp('migrate.yaml');
+  try {
+    await until(() => /migrating-migrate-1 +\| migrating/.test(output()), 10_000, 'the migration to run');
+    const began = Date.now();
+    child.kill('SIGINT');
+    const result = await child;
+    expect(Date.now() - began).toBeLessThan(5_000);
+    expect(result.exitCode, output()).toBe(0);
+    expect(output()).toMatch(/migrating-migrate-1: exited \(0\)/);
+    expect(output()).not.toContain('migrating-app-1: started');
+    expect(await services()).toEqual([]);
+  } finally {
+    child.kill('SIGKILL');
+    for (const pid of await services()) process.kill(-Number(pid), 'SIGKILL'); // its group: the shell and its sleep
+  }
+}, 30_000);
+
 it('berth up whose terminal closes (SIGHUP) or gets Ctrl-\\ (SIGQUIT) stops its services instead of orphaning them', async () => {
   const services = () => execa('pgrep', ['-f', "trap 'echo bye; exit 0' TERM"], { reject: false }).then((r) => r.stdout.split('\n').filter(Boolean));
   try {

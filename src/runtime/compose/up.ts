@@ -68,6 +68,8 @@ export async function up(project: Project, options: UpOptions = {}): Promise<num
 
   const running = new Map<string, Running>();
   let stopping: Promise<number> | undefined;
+  // Ends the waits of starts that have not happened yet (a dependency to complete).
+  const stopRequested = new AbortController();
   let finish!: (status: number) => void;
   const finished = new Promise<number>((resolve) => { finish = resolve; });
 
@@ -102,7 +104,8 @@ export async function up(project: Project, options: UpOptions = {}): Promise<num
           await other.health;
         }
         if (dependency.condition === 'service_completed_successfully') {
-          const { StatusCode } = await engine.wait(other.container, { condition: 'not-running' });
+          // Until the stop: the stop takes dependents first, so it would wait for this wait.
+          const { StatusCode } = await engine.wait(other.container, { condition: 'not-running', signal: stopRequested.signal });
           if (StatusCode !== 0) throw new Error(`${service.name} needs ${dependency.service} to complete successfully; it exited with ${StatusCode}`);
         }
       }
@@ -142,6 +145,7 @@ export async function up(project: Project, options: UpOptions = {}): Promise<num
   });
 
   const stop = (why: string): Promise<number> => {
+    stopRequested.abort(new Error('berth up is stopping'));
     stopping ??= stopAll(project, engine, running, say, why);
     return stopping;
   };
