@@ -32,7 +32,8 @@ export async function handleRequest(server: ServerContext, req: IncomingMessage,
     const queryAt = url.indexOf('?');
     const { version, path } = splitApiVersion(queryAt === -1 ? url : url.slice(0, queryAt));
     const match = matchRoute(routes, req.method ?? '', path);
-    if (!match) throw new NotFoundError('page not found');
+    // Docker's words first (clients and scripts match them), then what berth does serve.
+    if (!match) throw new NotFoundError(`page not found: berth serves the container lifecycle part of the Docker Engine API, which has no ${req.method ?? ''} ${path} (berth's README lists the endpoints)`);
     const reply = await match.handler({
       engine: server.engine, req, res, params: match.params, version, logger, serverVersion: server.serverVersion,
       query: new URLSearchParams(queryAt === -1 ? '' : url.slice(queryAt + 1)),

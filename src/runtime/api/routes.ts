@@ -1,5 +1,5 @@
 // The Docker Engine API subset berth serves (docker-lifecycle.md (i)). Each route is also served
-// under /v{X.Y}/ (version.ts); anything else is Docker's 404 "page not found".
+// under /v{X.Y}/ (version.ts); anything else is Docker's 404 "page not found", with what berth serves.
 import { createContainer, inspectContainer, listContainers, removeContainer } from './routes/containers.js';
 import { streamEvents } from './routes/events.js';
 import {
