@@ -26,7 +26,9 @@ export function forwardOutput(
 /**
  * Resolves once every pipe has ended (or errored, or closed early), or after `boundMs`, whichever
  * comes first: the exit report waits for the last output, but never forever, since a process that
- * escaped the container's group (setsid) can hold a pipe open after the container is gone.
+ * escaped the container's group (setsid) can hold a pipe open after the container is gone. At the
+ * bound the pipes still open are closed on berth's side: what writes to them is not the
+ * container any more, and an open pipe would keep the engine's process alive after shutdown.
  * @example await waitForOutputEnd([child.stdout, child.stderr], 2_000)
  */
 export function waitForOutputEnd(streams: (Readable | null)[], boundMs: number): Promise<void> {
@@ -34,7 +36,10 @@ export function waitForOutputEnd(streams: (Readable | null)[], boundMs: number):
   if (open.length === 0) return Promise.resolve();
   return new Promise((resolve) => {
     let left = open.length;
-    const timer = setTimeout(resolve, boundMs);
+    const timer = setTimeout(() => {
+      for (const stream of open) stream.destroy();
+      resolve();
+    }, boundMs);
     // 'close' comes after 'end', and after an error too (the pipes auto-destroy).
     const closed = (): void => {
       if (--left > 0) return;

@@ -37,3 +37,17 @@ it('with a state dir, the container keeps running for the next engine to adopt',
   await new Promise((resolve) => setTimeout(resolve, 200));
   expect(livingInGroup(pid).length).toBeGreaterThanOrEqual(2); // the shell and its sleep
 });
+
+it('a container whose grandchild escaped its group (setsid) holding the pipes does not keep the engine process alive after shutdown', async () => {
+  const began = Date.now();
+  const result = await execa('node', ['test/fixtures/escaping-container.mjs'], { reject: false, timeout: 15_000 });
+  const { escaped, status } = JSON.parse(String(result.stdout).trim()) as { escaped: number; status: string };
+  try {
+    expect(status).toBe('exited');
+    expect(result.timedOut).toBe(false); // was: alive until the grandchild ended (its sleep)
+    expect(result.exitCode).toBe(0);
+    expect(Date.now() - began).toBeLessThan(10_000); // the 2 s bound on the pipes, then shutdown
+  } finally {
+    try { process.kill(escaped, 'SIGKILL'); } catch { /* gone */ }
+  }
+}, 20_000);
