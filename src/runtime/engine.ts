@@ -97,6 +97,9 @@ interface Pending {
 }
 
 const waitConditions: WaitCondition[] = ['not-running', 'next-exit', 'removed'];
+/** How long an answer waits for its container's record to reach the state dir. */
+const storeWaitMs = 5_000;
+
 const realClock: Clock = { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (id) => clearTimeout(id as NodeJS.Timeout), now: () => Date.now() };
 
 /**
@@ -155,7 +158,9 @@ export class Engine {
       if (options.stateDir) {
         const { stateDir } = options;
         try {
-          this.store = new ContainerStore(join(stateDir, 'containers'));
+          this.store = new ContainerStore(join(stateDir, 'containers'), (error, id) => {
+            this.logger.error({ err: error, container: this.entries.get(id)?.spec.name ?? id }, 'could not write the container record to the state dir');
+          });
           this.logFiles = new LogFiles(join(stateDir, 'logs'));
         } catch (error) {
           throw new InvalidArgumentError(`cannot keep state in ${JSON.stringify(stateDir)}: ${(error as Error).message}: give a writable directory on a real filesystem`);
@@ -198,6 +203,7 @@ export class Engine {
     const entry = this.register(spec, warnings);
     this.publish(entry, 'create', this.clock.now(), {});
     this.persist(entry);
+    await this.written(id);
     this.logger.info({ container: spec.name, cid: id.slice(0, 12), cmd: spec.cmd }, 'created');
     for (const warning of warnings) this.logger.warn({ container: spec.name, cid: id.slice(0, 12) }, warning);
     return { id, name: spec.name, warnings };
@@ -225,19 +231,33 @@ export class Engine {
     const running = status !== 'created' && status !== 'exited';
     if (context.pid > 0 && entry.process?.pid !== context.pid) entry.process = { pid: context.pid, startTime: readProcessStartTime(context.pid) };
     const startTime = context.pid > 0 ? entry.process?.startTime : undefined;
-    try {
-      this.store.save({
-        version: 1,
-        spec: entry.spec,
-        state: {
-          running, pid: context.pid, ...(startTime ? { startTime } : {}), startedAt: context.startedAt, finishedAt: context.finishedAt,
-          exitCode: context.exitCode, error: context.error, restartCount: context.restart.count, manuallyStopped: context.restart.manuallyStopped,
-          generation: context.generation,
-        },
+    // Written off the event loop; the replies to this container wait for it (settle).
+    void this.store.save({
+      version: 1,
+      spec: entry.spec,
+      state: {
+        running, pid: context.pid, ...(startTime ? { startTime } : {}), startedAt: context.startedAt, finishedAt: context.finishedAt,
+        exitCode: context.exitCode, error: context.error, restartCount: context.restart.count, manuallyStopped: context.restart.manuallyStopped,
+        generation: context.generation,
+      },
+    });
+  }
+
+  // Resolves once the state dir holds what is queued for this container (or everything), or after
+  // `storeWaitMs`: a disk that hangs delays answers, it does not stop them.
+  private written(id?: string): Promise<void> | undefined {
+    const writing = id === undefined ? this.store?.flush() : this.store?.pending(id);
+    if (!writing) return undefined;
+    return new Promise((resolve) => {
+      const late = setTimeout(() => {
+        this.logger.warn({ container: id === undefined ? undefined : this.entries.get(id)?.spec.name ?? id, waitedMs: storeWaitMs }, 'the state dir is slow to write: answering before the record is on disk');
+        resolve();
+      }, storeWaitMs);
+      void writing.then(() => {
+        clearTimeout(late);
+        resolve();
       });
-    } catch (error) {
-      this.logger.error({ err: error, container: entry.spec.name }, 'could not write the container record to the state dir');
-    }
+    });
   }
 
   // A restarted engine: every recorded container comes back; a still running process (same pid
@@ -416,7 +436,7 @@ export class Engine {
   }
 
   private onContainerEmitted(entry: Entry, event: ContainerEmitted): void {
-    if (event.type === 'reply') return this.settle(event);
+    if (event.type === 'reply') return this.settle(event, entry);
     if (event.type === 'lifecycle') {
       if (event.action === 'die') entry.output.flush();
       this.publish(entry, event.action, event.at, event.attributes);
@@ -469,12 +489,19 @@ export class Engine {
     }
   }
 
-  private settle(reply: Extract<ContainerEmitted, { type: 'reply' }>): void {
+  // Answers a request. As Docker does, only once the state it reports is on disk: a daemon that
+  // dies right after answering still knows, when it comes back, what it said.
+  private settle(reply: Extract<ContainerEmitted, { type: 'reply' }>, entry?: Entry): void {
     const pending = this.pending.get(reply.requestId);
     if (!pending) return;
     this.pending.delete(reply.requestId);
-    if (reply.ok) pending.resolve(reply.value);
-    else pending.reject(errorOfKind(reply.error.kind, reply.error.message));
+    const answer = (): void => {
+      if (reply.ok) pending.resolve(reply.value);
+      else pending.reject(errorOfKind(reply.error.kind, reply.error.message));
+    };
+    const written = entry && this.written(entry.spec.id);
+    if (written) void written.then(answer);
+    else answer();
   }
 
   private publish(entry: Entry, action: DockerEvent['Action'], at: number, attributes: Record<string, string>): void {
@@ -499,11 +526,17 @@ export class Engine {
     }
     this.bus.close();
     this.logFiles?.close();
-    this.logger.info({ forced, remaining, signal: shutdownSignal }, 'shut down');
-    this.settleShutdown({ forced, remaining, signal: shutdownSignal });
-    // The listener is gone with the supervisor: re-raising gives the process the default end
-    // (or the embedder's own handler) now that the containers are down.
-    if (shutdownSignal) setImmediate(() => process.kill(process.pid, shutdownSignal));
+    const finish = (): void => {
+      this.logger.info({ forced, remaining, signal: shutdownSignal }, 'shut down');
+      this.settleShutdown({ forced, remaining, signal: shutdownSignal });
+      // The listener is gone with the supervisor: re-raising gives the process the default end
+      // (or the embedder's own handler) now that the containers are down.
+      if (shutdownSignal) setImmediate(() => process.kill(process.pid, shutdownSignal));
+    };
+    // The last exits' records first: the next engine must not find them running.
+    const written = this.written();
+    if (written) void written.then(finish);
+    else finish();
   }
 
   private assertOpen(): void {
