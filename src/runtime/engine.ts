@@ -25,7 +25,7 @@ import { engineLog, silentLogger, type EngineLog, type Logger } from './log.js';
 import { OutputBuffer, type LogLine, type LogOptions } from './output.js';
 import { defaultRuncStateDir, setUpRunc } from './runc-setup.js';
 import { parseSignal, signalName } from './signals.js';
-import { parseEngineNumbers, parseTimeoutSeconds, toContainerSpec, type CreateOptions } from './spec.js';
+import { parseEngineNumbers, parseLogOptions, parseTimeoutSeconds, toContainerSpec, type CreateOptions } from './spec.js';
 import { ContainerStore } from './store.js';
 
 export interface EngineOptions {
@@ -215,7 +215,10 @@ export class Engine {
     this.actor.send({ type: 'container.create', spec });
     const ref = this.actor.system.get(actorId);
     if (!ref) throw new ConflictError(`container ${spec.name} could not be created: the engine is shutting down`);
-    const entry: Entry = { spec, warnings, actorId, ref, output: new OutputBuffer(this.logBufferBytes, () => this.clock.now()) };
+    const output = new OutputBuffer(this.logBufferBytes, () => this.clock.now(), (error) => {
+      this.logger.error({ err: error, container: spec.name }, 'a followLogs listener threw: it was unsubscribed; the container and the engine carry on');
+    });
+    const entry: Entry = { spec, warnings, actorId, ref, output };
     this.entries.set(spec.id, entry);
     this.names.set(spec.name, spec.id);
     ref.on('*', (event: ContainerEmitted) => this.guard(() => this.onContainerEmitted(entry, event)));
@@ -369,11 +372,12 @@ export class Engine {
 
   /** The container's captured output (bounded per container, see `logBufferBytes`). */
   logs(ref: string, options: LogOptions = {}): LogLine[] {
-    return this.lookup(ref).output.read(options);
+    return this.lookup(ref).output.read(parseLogOptions(options));
   }
 
   /** Calls `listener` for each new output line of a container until the returned function is called. */
   followLogs(ref: string, listener: (line: LogLine) => void): () => void {
+    if (typeof listener !== 'function') throw new InvalidArgumentError(`followLogs needs a function to call with each new line, got ${typeof listener}`);
     return this.lookup(ref).output.follow(listener);
   }
 

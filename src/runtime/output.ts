@@ -67,7 +67,11 @@ export class OutputBuffer {
   private readonly decoders: Partial<Record<'stdout' | 'stderr', StringDecoder>> = {};
   private readonly listeners = new Set<(line: LogLine) => void>();
 
-  constructor(private readonly maxBytes: number, private readonly now: () => number) {}
+  /**
+   * @param onListenerError told of a follower that threw; that follower is dropped, since it runs
+   * inside the pipe's read and an exception there would end the engine's process.
+   */
+  constructor(private readonly maxBytes: number, private readonly now: () => number, private readonly onListenerError: (error: unknown) => void = () => {}) {}
 
   /** Takes a chunk as it arrives from the process and stores the complete lines in it. */
   write(stream: 'stdout' | 'stderr', chunk: Buffer | string): void {
@@ -135,7 +139,14 @@ export class OutputBuffer {
     }
     if (this.listeners.size > 0) {
       linesOf(segment, (line) => {
-        for (const listener of this.listeners) listener(line);
+        for (const listener of this.listeners) {
+          try {
+            listener(line);
+          } catch (error) {
+            this.listeners.delete(listener);
+            this.onListenerError(error);
+          }
+        }
       });
     }
   }

@@ -80,6 +80,22 @@ export function parseEngineNumbers(options: { timings?: Partial<Record<string, u
   }
 }
 
+/**
+ * `engine.logs` options, checked: a tail that is not a whole number or a `since` that is not a
+ * time would otherwise quietly return every line, or none.
+ * @example parseLogOptions({ tail: 10 }) // { tail: 10 }
+ */
+export function parseLogOptions(options: { stdout?: unknown; stderr?: unknown; tail?: unknown; since?: unknown }): { stdout?: boolean; stderr?: boolean; tail?: number; since?: number } {
+  if (options === null || typeof options !== 'object') throw invalid('the logs options', 'an object', options);
+  const { stdout, stderr, tail, since } = options;
+  for (const [key, value] of [['stdout', stdout], ['stderr', stderr]] as const) {
+    if (value !== undefined && typeof value !== 'boolean') throw invalid(`\`${key}\``, 'true or false', value);
+  }
+  if (tail !== undefined && (typeof tail !== 'number' || !Number.isInteger(tail))) throw invalid('`tail`', 'a whole number of lines (negative: all)', tail);
+  if (since !== undefined && (typeof since !== 'number' || !Number.isFinite(since))) throw invalid('`since`', 'a time in epoch milliseconds', since);
+  return { ...(stdout === undefined ? {} : { stdout }), ...(stderr === undefined ? {} : { stderr }), ...(tail === undefined ? {} : { tail }), ...(since === undefined ? {} : { since }) } as { stdout?: boolean; stderr?: boolean; tail?: number; since?: number };
+}
+
 /** Docker's restart policy strings, e.g. "on-failure:3". */
 export function parseRestartPolicy(value: CreateOptions['restart']): RestartPolicy {
   if (value === undefined || value === '') return { name: 'no', maximumRetryCount: 0 };

@@ -3,6 +3,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { readProcessState } from '../../src/actors/proc.js';
 import type { DockerEvent } from '../../src/index.js';
@@ -220,6 +221,25 @@ describe('start failures, logs, many containers', () => {
     const lines = engine.logs('talker');
     expect(lines.map((l) => `${l.stream}:${l.text}`).sort()).toEqual(['stderr:err one', 'stdout:no newline', 'stdout:out one']);
     expect(engine.logs('talker', { stderr: false, tail: 1 }).map((l) => l.text)).toEqual(['no newline']);
+  });
+
+  it('a followLogs listener that throws is dropped and logged; the engine and the other followers carry on (was: the engine process died)', async () => {
+    const errors: string[] = [];
+    const logger = pino({ level: 'error' }, { write: (line: string) => { errors.push(JSON.parse(line).msg); } });
+    const engine = realEngine({ logger });
+    await engine.create({ name: 'printer', cmd: ['sh', '-c', 'sleep 0.2; echo one; sleep 0.1; echo two'] });
+    await engine.start('printer');
+    let calls = 0;
+    const seen: string[] = [];
+    engine.followLogs('printer', () => { calls++; throw new Error('a bug in the embedder'); });
+    engine.followLogs('printer', (line) => seen.push(line.text));
+    expect(() => engine.followLogs('printer', undefined as never)).toThrow(/followLogs needs a function/);
+    await engine.wait('printer');
+    expect(seen).toEqual(['one', 'two']);
+    expect(calls).toBe(1);
+    expect(errors).toEqual(['a followLogs listener threw: it was unsubscribed; the container and the engine carry on']);
+    expect(() => engine.logs('printer', { tail: 1.5 })).toThrow(/`tail` to be a whole number/);
+    expect(() => engine.logs('printer', { since: 'yesterday' as never })).toThrow(/`since` to be a time/);
   });
 
   it('a next-exit wait registered just before a fast exit is never lost', async () => {
