@@ -40,9 +40,12 @@ export interface SupervisorContext {
   forced: boolean;
 }
 
+/** What every container actor's id starts with. */
+export const containerActorIdPrefix = 'container:';
+
 /** The actor id (and system id) of a container's machine: readable in the inspector, unique. */
 export function containerActorId(spec: Pick<ContainerSpec, 'id' | 'name'>): string {
-  return `container:${spec.name}:${spec.id.slice(0, 12)}`;
+  return `${containerActorIdPrefix}${spec.name}:${spec.id.slice(0, 12)}`;
 }
 
 /** Placeholder for the OS-signal listener; the engine provides the real one (actors/os-signals.ts). */
@@ -185,7 +188,7 @@ type ContainerRef = AnyActorRef & { getSnapshot(): { value: unknown; context: { 
 
 // The live container actors: a removed one has left the system.
 function containerChildren(self: AnyActorRef): ContainerRef[] {
-  return Object.values(self.system.getAll()).filter((ref) => ref._parent === self && ref.id.startsWith('container:')) as ContainerRef[];
+  return Object.values(self.system.getAll()).filter((ref) => ref._parent === self && ref.id.startsWith(containerActorIdPrefix)) as ContainerRef[];
 }
 
 function isRunning(child: ContainerRef): boolean {

@@ -15,8 +15,9 @@ import { containerMachine, type ContainerCommand } from '../machines/container.j
 import { messageOf, type ContainerEmitted, type WaitCondition, type WaitResult } from '../machines/records.js';
 import { restartsOnEngineStart } from '../machines/restart.js';
 import { indexScheduledEvents } from '../machines/scheduler.js';
+import { dropChildDoneEvents } from '../machines/done-events.js';
 import { SIGKILL, type ContainerSpec, type Timings } from '../machines/spec.js';
-import { containerActorId, supervisorMachine, type ChildFailed } from '../machines/supervisor.js';
+import { containerActorId, containerActorIdPrefix, supervisorMachine, type ChildFailed } from '../machines/supervisor.js';
 import { ConflictError, InvalidArgumentError, NotFoundError, SystemError, errorOfKind } from './errors.js';
 import { EventBus, type DockerEvent, type EventFilters } from './events.js';
 import type { ImageStore } from './images.js';
@@ -180,6 +181,7 @@ export class Engine {
       ...(options.inspect ? { inspect: guardInspector(options.inspect, this.logger) } : {}),
     });
     indexScheduledEvents(this.actor.system);
+    dropChildDoneEvents(this.actor.system, this.actor, containerActorIdPrefix);
     this.actor.on('reply', (reply) => this.guard(() => this.settle(reply)));
     this.actor.on('child.failed', (failure) => this.guard(() => this.onChildFailed(failure)));
     this.actor.subscribe({
