@@ -2,6 +2,7 @@
 // whose message names the option, what was expected and what was given (execa's style).
 import { defaultTimings, type ContainerSpec, type RestartPolicy, type RestartPolicyName } from '../machines/spec.js';
 import { InvalidArgumentError } from './errors.js';
+import type { LogOptions } from './output.js';
 import { parseSignal } from './signals.js';
 
 /** The options of `engine.create`. Timeouts are seconds, as in Docker. */
@@ -85,15 +86,15 @@ export function parseEngineNumbers(options: { timings?: Partial<Record<string, u
  * time would otherwise quietly return every line, or none.
  * @example parseLogOptions({ tail: 10 }) // { tail: 10 }
  */
-export function parseLogOptions(options: { stdout?: unknown; stderr?: unknown; tail?: unknown; since?: unknown }): { stdout?: boolean; stderr?: boolean; tail?: number; since?: number } {
+export function parseLogOptions(options: LogOptions): LogOptions {
   if (options === null || typeof options !== 'object') throw invalid('the logs options', 'an object', options);
-  const { stdout, stderr, tail, since } = options;
+  const { stdout, stderr, tail, since } = options as Record<keyof LogOptions, unknown>;
   for (const [key, value] of [['stdout', stdout], ['stderr', stderr]] as const) {
     if (value !== undefined && typeof value !== 'boolean') throw invalid(`\`${key}\``, 'true or false', value);
   }
   if (tail !== undefined && (typeof tail !== 'number' || !Number.isInteger(tail))) throw invalid('`tail`', 'a whole number of lines (negative: all)', tail);
   if (since !== undefined && (typeof since !== 'number' || !Number.isFinite(since))) throw invalid('`since`', 'a time in epoch milliseconds', since);
-  return { ...(stdout === undefined ? {} : { stdout }), ...(stderr === undefined ? {} : { stderr }), ...(tail === undefined ? {} : { tail }), ...(since === undefined ? {} : { since }) } as { stdout?: boolean; stderr?: boolean; tail?: number; since?: number };
+  return options;
 }
 
 /** Docker's restart policy strings, e.g. "on-failure:3". */
