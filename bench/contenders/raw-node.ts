@@ -11,8 +11,8 @@ interface Running {
   exited: Promise<void>;
 }
 
-// kill(2) that ignores "no such process": the target may have exited a moment ago.
-function signal(target: number, name: NodeJS.Signals): void {
+/** kill(2) that ignores "no such process": the target may have exited a moment ago. */
+export function signal(target: number, name: NodeJS.Signals): void {
   try {
     process.kill(target, name);
   } catch {

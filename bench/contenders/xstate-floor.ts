@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { createActor, fromCallback, sendTo, setup, type Actor } from 'xstate';
 import type { Contender, ContenderContext, Group, MemorySample } from './contender.js';
 import { inProcessMemory } from './memory.js';
+import { signal } from './raw-node.js';
 
 interface ProcessInput {
   file: string;
@@ -18,15 +19,6 @@ interface ProcessInput {
 type FloorInput = ProcessInput & { stopTimeoutMs: number };
 type ProcessCommand = { type: 'signal'; signal: NodeJS.Signals; group: boolean };
 type FloorEvent = { type: 'stop' } | { type: 'started' } | { type: 'exited' };
-
-// kill(2) that ignores "no such process", as raw-node.ts does.
-function signal(target: number, name: NodeJS.Signals): void {
-  try {
-    process.kill(target, name);
-  } catch {
-    // gone already
-  }
-}
 
 const processLogic = fromCallback<ProcessCommand, ProcessInput>(({ input, sendBack, receive }) => {
   const child = spawn(input.file, input.args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
