@@ -2,11 +2,10 @@
 // middle that must not leave them running with no owner.
 import { execa } from 'execa';
 import { expect, it } from 'vitest';
-import { until } from '../support/real-engine.js';
+import { processesMatching, until } from '../support/real-engine.js';
 
 // The demo's three commands, as pgrep sees them (the shell form's sleep included).
-const demoProcesses = () => execa('pgrep', ['-f', 'echo (ignoring SIGTERM|ready); while|sleep 1000; echo done'], { reject: false })
-  .then((result) => result.stdout.split('\n').filter(Boolean).map(Number));
+const demoProcesses = () => processesMatching('echo (ignoring SIGTERM|ready); while|sleep 1000; echo done');
 
 // Each one leads its own process group (the shell form's sleep is in the shell's): kill the groups.
 function killLeftovers(pids: number[]): void {

@@ -1,16 +1,14 @@
 // Compose healthchecks with real check commands: the verdicts, and the deadline, which must hold
 // even for a check whose children hang on, and must leave none of them behind.
-import { execa } from 'execa';
 import { expect, it } from 'vitest';
 import { monitorHealth, type Health } from '../../src/runtime/compose/health.js';
 import type { Healthcheck } from '../../src/runtime/compose/project.js';
-import { until } from '../support/real-engine.js';
+import { processesMatching, until } from '../support/real-engine.js';
 
 const env = { PATH: process.env.PATH ?? '/usr/bin:/bin' };
 const check = (test: Healthcheck['test'], overrides: Partial<Healthcheck> = {}): Healthcheck => ({ test, intervalMs: 50, timeoutMs: 2_000, retries: 1, startPeriodMs: 0, ...overrides });
 
-// Processes whose command line has this exact argument (each test uses its own odd sleep length).
-const running = (marker: string) => execa('pgrep', ['-f', marker], { reject: false }).then((r) => r.stdout.split('\n').filter(Boolean));
+// Each test finds its check's processes by an odd sleep length of its own.
 
 function watch(healthcheck: Healthcheck) {
   const seen: Array<{ health: Health; detail: string; at: number }> = [];
@@ -39,10 +37,10 @@ it('a check that hangs in a child process fails at its timeout, and the child is
     await until(() => hung.seen.length > 0, 5_000, 'the verdict');
     expect(hung.seen[0]).toMatchObject({ health: 'unhealthy', detail: '1 failed checks in a row (last: timed out after 300 ms)' });
     expect(hung.seen[0]!.at).toBeLessThan(3_000);
-    await until(async () => (await running(marker)).length === 0, 2_000, 'the hung check to be killed');
+    await until(async () => (await processesMatching(marker)).length === 0, 2_000, 'the hung check to be killed');
   } finally {
     hung.stop();
-    for (const pid of await running(marker)) process.kill(Number(pid), 'SIGKILL');
+    for (const pid of await processesMatching(marker)) process.kill(pid, 'SIGKILL');
   }
 });
 
@@ -50,12 +48,12 @@ it('stopping the monitor kills a check in flight, children included', async () =
   const marker = 'sleep 31.72';
   const slow = watch(check(`${marker}; true`, { timeoutMs: 60_000 }));
   try {
-    await until(async () => (await running(marker)).length > 0, 5_000, 'the check to run');
+    await until(async () => (await processesMatching(marker)).length > 0, 5_000, 'the check to run');
     slow.stop();
-    await until(async () => (await running(marker)).length === 0, 2_000, 'the check to be killed');
+    await until(async () => (await processesMatching(marker)).length === 0, 2_000, 'the check to be killed');
     expect(slow.seen).toEqual([]);
   } finally {
-    for (const pid of await running(marker)) process.kill(Number(pid), 'SIGKILL');
+    for (const pid of await processesMatching(marker)) process.kill(pid, 'SIGKILL');
   }
 });
 

@@ -1,7 +1,7 @@
 // `berth up` end to end: a real berth process, real services, Ctrl-C, ordered graceful stop.
 import { execa } from 'execa';
 import { expect, it } from 'vitest';
-import { until } from '../support/real-engine.js';
+import { processesMatching, until } from '../support/real-engine.js';
 
 // `berth up` as a user runs it, with everything it prints collected.
 function startUp(file: string, ...args: string[]) {
@@ -83,7 +83,7 @@ it('berth up --ui serves the viewer for the project\'s containers while it runs'
 }, 30_000);
 
 it('berth up with a service that cannot start stops the others, even one still waiting for a health verdict, and exits 1', async () => {
-  const services = () => execa('pgrep', ['-f', 'echo db up; while'], { reject: false }).then((r) => r.stdout.split('\n').filter(Boolean));
+  const services = () => processesMatching('echo db up; while');
   const { child, output } = startUp('failing.yaml');
   try {
     const result = await child; // was: hung for good (the dependent waited on a stopped healthcheck), then exit 13
@@ -94,12 +94,12 @@ it('berth up with a service that cannot start stops the others, even one still w
     expect(await services()).toEqual([]);
   } finally {
     child.kill('SIGKILL');
-    for (const pid of await services()) process.kill(Number(pid), 'SIGKILL');
+    for (const pid of await services()) process.kill(pid, 'SIGKILL');
   }
 }, 30_000);
 
 it('berth up stopped while a service waits for another to complete stops at once (was: waited for the completion)', async () => {
-  const services = () => execa('pgrep', ['-f', 'echo migrating; sleep 30'], { reject: false }).then((r) => r.stdout.split('\n').filter(Boolean));
+  const services = () => processesMatching('echo migrating; sleep 30');
   const { child, output } = startUp('migrate.yaml');
   try {
     await until(() => /migrating-migrate-1 +\| migrating/.test(output()), 10_000, 'the migration to run');
@@ -113,12 +113,12 @@ it('berth up stopped while a service waits for another to complete stops at once
     expect(await services()).toEqual([]);
   } finally {
     child.kill('SIGKILL');
-    for (const pid of await services()) process.kill(-Number(pid), 'SIGKILL'); // its group: the shell and its sleep
+    for (const pid of await services()) process.kill(-pid, 'SIGKILL'); // its group: the shell and its sleep
   }
 }, 30_000);
 
 it('berth up whose terminal closes (SIGHUP) or gets Ctrl-\\ (SIGQUIT) stops its services instead of orphaning them', async () => {
-  const services = () => execa('pgrep', ['-f', "trap 'echo bye; exit 0' TERM"], { reject: false }).then((r) => r.stdout.split('\n').filter(Boolean));
+  const services = () => processesMatching("trap 'echo bye; exit 0' TERM");
   try {
     for (const signal of ['SIGHUP', 'SIGQUIT'] as const) {
       const { child, output } = startUp('hangup.yaml');
@@ -131,13 +131,13 @@ it('berth up whose terminal closes (SIGHUP) or gets Ctrl-\\ (SIGQUIT) stops its 
       expect(await services()).toEqual([]);
     }
   } finally {
-    for (const pid of await services()) process.kill(Number(pid), 'SIGKILL'); // what a failed run orphaned
+    for (const pid of await services()) process.kill(pid, 'SIGKILL'); // what a failed run orphaned
   }
 }, 30_000);
 
 it('berth up whose output goes away (berth up | head) keeps running, and Ctrl-C still stops every service', async () => {
   const child = execa('node', ['bin/berth.js', 'up', '-f', 'test/fixtures/compose/reload.yaml', '--no-color'], { reject: false, stdout: 'pipe', stderr: 'ignore' });
-  const services = () => execa('pgrep', ['-f', 'trap .echo (reloaded|bystander got HUP). HUP'], { reject: false }).then((r) => r.stdout.split('\n').filter(Boolean));
+  const services = () => processesMatching('trap .echo (reloaded|bystander got HUP). HUP');
   try {
     let seen = '';
     child.stdout!.on('data', (chunk: Buffer) => { seen += chunk.toString(); });
@@ -152,6 +152,6 @@ it('berth up whose output goes away (berth up | head) keeps running, and Ctrl-C 
     expect(await services()).toEqual([]);
   } finally {
     child.kill('SIGKILL');
-    for (const pid of await services()) process.kill(Number(pid), 'SIGKILL'); // what a failed run orphaned
+    for (const pid of await services()) process.kill(pid, 'SIGKILL'); // what a failed run orphaned
   }
 }, 30_000);

@@ -1,5 +1,6 @@
 // Engines over the real process runtime, with short timings, and a cleanup that leaves no process
 // behind even when a test fails half-way.
+import { execa } from 'execa';
 import { afterEach } from 'vitest';
 import { isProcessAlive, listProcessGroup } from '../../src/actors/proc.js';
 import { createEngine, type Engine, type EngineOptions } from '../../src/index.js';
@@ -26,6 +27,12 @@ export function realEngine(options: EngineOptions = {}): Engine {
 /** Living members of a process group (zombies are dead, just not yet reaped). */
 export function livingInGroup(pgid: number): number[] {
   return listProcessGroup(pgid).filter(isProcessAlive);
+}
+
+/** Pids of the processes whose command line matches `pattern` (pgrep -f), as a user would look. */
+export async function processesMatching(pattern: string): Promise<number[]> {
+  const { stdout } = await execa('pgrep', ['-f', pattern], { reject: false });
+  return String(stdout).split('\n').filter(Boolean).map(Number);
 }
 
 export async function until(check: () => boolean | Promise<boolean>, timeoutMs = 5_000, what = 'condition'): Promise<void> {
