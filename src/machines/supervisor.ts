@@ -1,4 +1,5 @@
-// The supervisor: spawns one container machine per container, routes commands to them, turns the
+// The supervisor: spawns one container machine per container, routes the commands sent to it
+// (the engine sends its own to the container actors directly: one step fewer each), turns the
 // engine process's SIGTERM/SIGINT into a graceful shutdown, and bounds that shutdown: every
 // container is stopped in parallel with its own signal and timeout, and after the budget
 // (max(15 s, largest stop timeout + 5 s), docker-lifecycle.md (h)) whatever is left is killed.
@@ -86,6 +87,7 @@ export const supervisorMachine = setup({
       const child = createActor(logic, { parent: self, id, systemId: id, input: { spec: event.spec, timings: context.timings } });
       enqueue(() => child.start());
     }),
+    /** `container.command`: an embedder's route to a container through `engine.actor`. */
     forwardCommand: enqueueActions(({ event, enqueue, system }) => {
       if (event.type !== 'container.command') return;
       // Sending to a missing child would put the supervisor in error: look it up first.
