@@ -244,19 +244,23 @@ export const containerMachine = setup({
       if (event.type !== 'stop' && event.type !== 'restart') return;
       const kind: WaiterKind = event.type === 'restart' ? 'restart' : 'stop';
       const cause = event.type === 'stop' ? (event.cause ?? 'user') : 'user';
+      const current = context.stopRequest;
+      // The engine's shutdown wins over a restart, asked for before it or joining it: no process
+      // is started again while the engine waits for every container to stop.
+      const shutdown = cause === 'shutdown' || current?.cause === 'shutdown';
       const update: Update = {
         waiters: [...context.waiters, { requestId: event.requestId, kind }],
-        requested: { ...context.requested, restart: context.requested.restart || event.type === 'restart' },
+        requested: { ...context.requested, restart: !shutdown && (context.requested.restart || event.type === 'restart') },
         restart: { ...context.restart, canceled: true, manuallyStopped: context.restart.manuallyStopped || cause === 'user' },
       };
       const timeoutMs = requestedStopTimeout(context, event);
       const at = nowOf(system);
       const deadlineAt = timeoutMs >= 0 ? at + timeoutMs : null;
-      const current = context.stopRequest;
       if (current) {
         // A stop joining the flow keeps it, but never waits longer than it asked to.
         const sooner = deadlineAt !== null && (current.deadlineAt === null || deadlineAt < current.deadlineAt);
         if (sooner) update.stopRequest = { ...current, timeoutMs, deadlineAt, rearm: true };
+        if (shutdown) update.stopRequest = { ...(update.stopRequest ?? current), cause: 'shutdown' };
         enqueue.assign(update);
         return;
       }

@@ -206,6 +206,19 @@ describe('shutdown', () => {
     expect(result).toEqual({ forced: true, remaining: ['wedged'], signal: null });
     expect(fake.signals.filter((s) => s.containerId === engine.inspect('quick').Id).map((s) => s.signal)).toEqual([15]);
   });
+
+  it('a restart in progress does not start the container again during the shutdown, nor hold it up', async () => {
+    const { engine, clock } = fakeEngine({ bouncing: { signals: { 15: { exitAfterMs: 100, exit: 0 } } } });
+    await engine.create({ name: 'bouncing', cmd: ['x'] });
+    await engine.start('bouncing');
+    const restart = engine.restart('bouncing');
+    const restartOutcome = restart.then(() => 'restarted', (error: Error) => error.message);
+    const done = engine.shutdown();
+    clock.increment(100); // the exit of the stop both asked for
+    expect(engine.inspect('bouncing').State.Status).toBe('exited');
+    expect(await done).toEqual({ forced: false, remaining: [], signal: null });
+    expect(await restartOutcome).toMatch(/the engine shut down before this request was answered/);
+  });
 });
 
 describe('structured logs', () => {
