@@ -65,6 +65,8 @@ interface StopRequest {
   cause: 'user' | 'shutdown';
 }
 
+type QueuedRestart = Extract<ContainerCommand, { type: 'restart' }>;
+
 /** The restart policy's memory, kept across runs. */
 export interface RestartMemory {
   /** Policy restarts since the last manual start. */
@@ -111,8 +113,11 @@ export interface ContainerContext {
   restart: RestartMemory;
   frozen: boolean;
   stopRequest: StopRequest | null;
-  /** A restart or a removal asked for, carried out after the exit. */
-  requested: { restart: boolean; remove: boolean };
+  /**
+   * A restart or a removal asked for, carried out after the exit; and the restarts asked for while
+   * the process was being started, carried out (in order) once it runs, as Docker queues them.
+   */
+  requested: { restart: boolean; remove: boolean; afterStart: QueuedRestart[] };
   signals: Signals;
   waiters: Waiter[];
   flow: StopFlow;
@@ -202,10 +207,13 @@ export const containerMachine = setup({
       for (const w of answered) enqueue.emit(ok(w.requestId));
       const update: Update = {
         pid: event.pid, startedAt: at, error: '', exitCode: 0,
-        waiters: without(context.waiters, answered), requested: { ...context.requested, restart: false },
+        waiters: without(context.waiters, answered), requested: { ...context.requested, restart: false, afterStart: [] },
       };
       emitStep(enqueue, context, update, at, { state: 'running', cause: `started pid ${event.pid}` });
       enqueue.assign(update);
+      // Handled after this step, in the state the start led to (running, or stopping or killing
+      // for a stop or kill that was queued too), as if they had been sent just now.
+      for (const restart of context.requested.afterStart) enqueue.raise(restart);
     }),
     applyRestore: assign(({ context, event }) => {
       if (event.type !== 'restore') return {};
@@ -232,9 +240,11 @@ export const containerMachine = setup({
         else if (w.kind === 'kill') enqueue.emit(fail(w.requestId, 'Conflict', `container ${context.spec.name} is not running: its start failed: ${event.message}`));
         else enqueue.emit(fail(w.requestId, kind, message));
       }
+      // A restart queued behind this start fails with it, as Docker's would on the same start.
+      for (const restart of context.requested.afterStart) enqueue.emit(fail(restart.requestId, kind, `Cannot restart container ${context.spec.name}: ${event.message}`));
       const update: Update = {
         error: event.message, exitCode: event.exitCode, pid: 0,
-        requested: { ...context.requested, restart: false }, waiters: without(context.waiters, failing),
+        requested: { ...context.requested, restart: false, afterStart: [] }, waiters: without(context.waiters, failing),
       };
       emitStep(enqueue, context, update, at, { state: 'exited', cause: `start failed: ${event.message}`, exitCode: event.exitCode });
       enqueue.assign(update);
@@ -329,7 +339,7 @@ export const containerMachine = setup({
         ? `tried to kill container, but did not receive an exit event: the kill was refused (${refused.cause}); berth keeps waiting for its exit`
         : `tried to kill container, but did not receive an exit event: pid ${context.pid} survived SIGKILL; berth keeps waiting for its exit (check for a process stuck in the D state)`;
       for (const w of failing) enqueue.emit(fail(w.requestId, 'System', failureMessage(w.kind, context.spec.name, reason)));
-      const update: Update = { waiters: without(context.waiters, failing), stuck: true, requested: { restart: false, remove: false } };
+      const update: Update = { waiters: without(context.waiters, failing), stuck: true, requested: { restart: false, remove: false, afterStart: [] } };
       emitStep(enqueue, context, update, nowOf(system), { state: 'stuck', cause: 'no exit after the direct kill: the stop failed, still waiting for the exit' });
       enqueue.assign(update);
     }),
@@ -476,6 +486,11 @@ export const containerMachine = setup({
       enqueue.emit(lifecycle(context, 'stop', nowOf(system)));
       enqueue.assign({ restart: { ...context.restart, delayMs: null } });
     }),
+    /** A restart while the process is being started waits for it to run (see recordStarted). */
+    queueRestart: assign(({ context, event }) => {
+      if (event.type !== 'restart') return {};
+      return { requested: { ...context.requested, afterStart: [...context.requested.afterStart, event] } };
+    }),
     acceptRestartOfStopped: assign(({ context, event }) => {
       if (event.type !== 'restart') return {};
       return { requested: { ...context.requested, restart: true }, waiters: [...context.waiters, { requestId: event.requestId, kind: 'restart' as const }] };
@@ -544,7 +559,7 @@ export const containerMachine = setup({
     restart: { count: 0, backoffMs: 0, delayMs: null, canceled: false, manuallyStopped: false },
     frozen: false,
     stopRequest: null,
-    requested: { restart: false, remove: false },
+    requested: { restart: false, remove: false, afterStart: [] },
     signals: { seq: 0, pending: [] },
     waiters: [],
     flow: { steps: [], startedAt: null, active: false },
@@ -619,7 +634,7 @@ export const containerMachine = setup({
             // A stop, a SIGKILL or an rm -f during start is kept and carried out as soon as the
             // process runs (a failed start ends it anyway). Docker queues them behind the start.
             stop: { actions: 'acceptStop' },
-            restart: { actions: 'rejectStarting' },
+            restart: { actions: 'queueRestart' },
             kill: [{ guard: 'isSigkill', actions: 'acceptKill' }, { actions: 'rejectStarting' }],
             pause: { actions: 'rejectStarting' },
             remove: [{ guard: 'isForced', actions: 'acceptKill' }, { actions: 'rejectRemoveRunning' }],

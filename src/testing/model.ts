@@ -94,7 +94,7 @@ export function simplePathEvents(snapshot: ContainerSnapshotOf): ContainerEvent[
 export function serializeDetailedModelState(snapshot: ContainerSnapshotOf): string {
   const c = snapshot.context;
   return JSON.stringify([
-    snapshot.value, snapshot.status, c.frozen, c.stuck, c.requested.restart, c.requested.remove, c.startedAt !== null,
+    snapshot.value, snapshot.status, c.frozen, c.stuck, c.requested.restart, c.requested.remove, c.requested.afterStart.length > 0, c.startedAt !== null,
     c.stopRequest?.timeoutMs ?? null, unique(c.signals.pending.map((d) => d.signal)), unique(c.waiters.map((w) => w.kind)),
     c.restart.canceled, c.restart.manuallyStopped, c.exitCode,
   ]);

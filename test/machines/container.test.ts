@@ -391,7 +391,61 @@ describe('commands while starting (Docker queues them behind the start)', () => 
     expect(m.lifecycle).toEqual(['destroy']);
   });
 
-  it('other signals, restart and pause are still refused with a retry hint', () => {
+  it('restart is kept: once the process runs it is stopped and started again; answered on the second start', () => {
+    const m = startingMachine();
+    m.send({ type: 'restart', requestId: 'restart', timeoutMs: 1_000 });
+    expect(m.state()).toEqual({ alive: 'starting' });
+    expect(m.replies.has('restart')).toBe(false);
+    m.report({ type: 'runtime.started', generation: 1, pid: 42 });
+    expect(m.state()).toEqual({ alive: { stopping: 'graceful' } });
+    expect(m.puppet.commands.map((c) => c.command)).toEqual([{ type: 'signal', seq: 1, signal: SIGTERM, scope: 'main' }]);
+    expect(m.replies.get('start')).toMatchObject({ ok: true });
+    expect(m.replies.has('restart')).toBe(false);
+    m.report({ type: 'runtime.exited', generation: 1, exitCode: 0 });
+    expect(m.state()).toEqual({ alive: 'starting' });
+    expect(m.actor.getSnapshot().context.generation).toBe(2);
+    expect(m.replies.has('restart')).toBe(false);
+    m.report({ type: 'runtime.started', generation: 2, pid: 43 });
+    expect(m.state()).toEqual({ alive: 'running' });
+    expect(m.replies.get('restart')).toMatchObject({ ok: true });
+    expect(m.lifecycle).toEqual(['start', 'kill 15', 'die', 'stop', 'start', 'restart']);
+  });
+
+  it('a restart queued with rm -f: the removal wins and the restart is told the container is gone', () => {
+    const m = startingMachine();
+    m.send({ type: 'restart', requestId: 'restart' });
+    m.send({ type: 'remove', requestId: 'rm', force: true });
+    m.report({ type: 'runtime.started', generation: 1, pid: 42 });
+    expect(m.state()).toEqual({ alive: { killing: 'awaitingExit' } });
+    m.report({ type: 'runtime.exited', generation: 1, exitCode: 137, signal: SIGKILL });
+    expect(m.actor.getSnapshot().status).toBe('done');
+    expect(m.replies.get('rm')).toMatchObject({ ok: true });
+    expect(m.replies.get('restart')).toMatchObject({ ok: false, error: { kind: 'NotFound' } });
+  });
+
+  it('a restart queued while the engine shuts down: the shutdown\'s stop wins, nothing is started again', () => {
+    const m = startingMachine();
+    m.send({ type: 'restart', requestId: 'restart' });
+    m.send({ type: 'stop', requestId: 'shutdown:c', cause: 'shutdown' });
+    m.report({ type: 'runtime.started', generation: 1, pid: 42 });
+    expect(m.state()).toEqual({ alive: { stopping: 'graceful' } });
+    m.report({ type: 'runtime.exited', generation: 1, exitCode: 0 });
+    expect(m.state()).toBe('exited');
+    expect(m.replies.get('shutdown:c')).toMatchObject({ ok: true });
+    expect(m.replies.has('restart')).toBe(false); // the engine rejects it when its shutdown ends
+  });
+
+  it('a restart queued behind a start that fails fails with it', () => {
+    const m = startingMachine();
+    m.send({ type: 'restart', requestId: 'restart' });
+    m.report({ type: 'runtime.startFailed', generation: 1, exitCode: 127, message: 'exec: "server": not found' });
+    expect(m.state()).toBe('created');
+    expect(m.replies.get('start')).toMatchObject({ ok: false, error: { kind: 'InvalidArgument' } });
+    expect(m.replies.get('restart')).toMatchObject({ ok: false, error: { kind: 'InvalidArgument', message: expect.stringMatching(/^Cannot restart container .*: exec: "server": not found$/) } });
+    expect(m.actor.getSnapshot().context.requested.afterStart).toEqual([]);
+  });
+
+  it('other signals and pause are still refused with a retry hint', () => {
     const m = startingMachine();
     m.send({ type: 'kill', requestId: 'hup', signal: SIGHUP });
     m.send({ type: 'pause', requestId: 'pause' });

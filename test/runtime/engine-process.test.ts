@@ -155,6 +155,25 @@ describe('pause, kill and restart with real processes', () => {
     expect(pids.flatMap(livingInGroup)).toEqual([]);
   });
 
+  it('restart sent while the process is still being spawned: it runs, is stopped and runs again', async () => {
+    const engine = realEngine();
+    await engine.create({ name: 'bounced', cmd: ['sleep', '30'] }); // SIGTERM ends it whenever it lands
+    const events = record(engine, 'bounced', 6);
+    const started = engine.start('bounced');
+    expect(engine.inspect('bounced').Berth.MachineState).toBe('alive.starting');
+    const restarted = engine.restart('bounced', { timeout: 2 });
+    await started;
+    const first = engine.inspect('bounced').State.Pid;
+    await restarted;
+    const second = engine.inspect('bounced').State;
+    expect(second).toMatchObject({ Status: 'running' });
+    expect(second.Pid).not.toBe(first);
+    expect(actions(await events)).toEqual(['start', 'kill 15', 'die 143', 'stop', 'start', 'restart']);
+    expect(livingInGroup(first)).toEqual([]);
+    await engine.remove('bounced', { force: true });
+    expect(livingInGroup(second.Pid)).toEqual([]);
+  });
+
   it('on-failure:2 restarts a failing container twice with back-off, emitting die then start', async () => {
     const engine = realEngine();
     await engine.create({ name: 'flaky', cmd: ['sh', '-c', 'exit 3'], restart: 'on-failure:2' });
