@@ -65,7 +65,8 @@ interface StopRequest {
   cause: 'user' | 'shutdown';
 }
 
-type QueuedRestart = Extract<ContainerCommand, { type: 'restart' }>;
+/** A command sent while the process is being spawned that needs it running: kept until it runs. */
+type QueuedCommand = Extract<ContainerCommand, { type: 'restart' | 'kill' | 'pause' }>;
 
 /** The restart policy's memory, kept across runs. */
 export interface RestartMemory {
@@ -114,10 +115,10 @@ export interface ContainerContext {
   frozen: boolean;
   stopRequest: StopRequest | null;
   /**
-   * A restart or a removal asked for, carried out after the exit; and the restarts asked for while
-   * the process was being started, carried out (in order) once it runs, as Docker queues them.
+   * A restart or a removal asked for, carried out after the exit; and the commands sent while the
+   * process was being spawned, carried out (in order) once it runs, as Docker queues them.
    */
-  requested: { restart: boolean; remove: boolean; afterStart: QueuedRestart[] };
+  requested: { restart: boolean; remove: boolean; afterStart: QueuedCommand[] };
   signals: Signals;
   waiters: Waiter[];
   flow: StopFlow;
@@ -213,7 +214,7 @@ export const containerMachine = setup({
       enqueue.assign(update);
       // Handled after this step, in the state the start led to (running, or stopping or killing
       // for a stop or kill that was queued too), as if they had been sent just now.
-      for (const restart of context.requested.afterStart) enqueue.raise(restart);
+      for (const command of context.requested.afterStart) enqueue.raise(command);
     }),
     applyRestore: assign(({ context, event }) => {
       if (event.type !== 'restore') return {};
@@ -240,8 +241,12 @@ export const containerMachine = setup({
         else if (w.kind === 'kill') enqueue.emit(fail(w.requestId, 'Conflict', `container ${context.spec.name} is not running: its start failed: ${event.message}`));
         else enqueue.emit(fail(w.requestId, kind, message));
       }
-      // A restart queued behind this start fails with it, as Docker's would on the same start.
-      for (const restart of context.requested.afterStart) enqueue.emit(fail(restart.requestId, kind, `Cannot restart container ${context.spec.name}: ${event.message}`));
+      // What was queued behind this start fails with it: a restart as its own start would, the
+      // others as Docker's would on a container that is not running.
+      for (const command of context.requested.afterStart) {
+        if (command.type === 'restart') enqueue.emit(fail(command.requestId, kind, `Cannot restart container ${context.spec.name}: ${event.message}`));
+        else enqueue.emit(fail(command.requestId, 'Conflict', `container ${context.spec.name} is not running: its start failed: ${event.message}`));
+      }
       const update: Update = {
         error: event.message, exitCode: event.exitCode, pid: 0,
         requested: { ...context.requested, restart: false, afterStart: [] }, waiters: without(context.waiters, failing),
@@ -486,9 +491,9 @@ export const containerMachine = setup({
       enqueue.emit(lifecycle(context, 'stop', nowOf(system)));
       enqueue.assign({ restart: { ...context.restart, delayMs: null } });
     }),
-    /** A restart while the process is being started waits for it to run (see recordStarted). */
-    queueRestart: assign(({ context, event }) => {
-      if (event.type !== 'restart') return {};
+    /** A restart, a signal or a pause while the process is being spawned waits for it to run (see recordStarted). */
+    queueAfterStart: assign(({ context, event }) => {
+      if (event.type !== 'restart' && event.type !== 'kill' && event.type !== 'pause') return {};
       return { requested: { ...context.requested, afterStart: [...context.requested.afterStart, event] } };
     }),
     acceptRestartOfStopped: assign(({ context, event }) => {
@@ -537,7 +542,6 @@ export const containerMachine = setup({
     rejectNotPaused: emit(rejection('notPaused')),
     rejectAlreadyPaused: emit(rejection('alreadyPaused')),
     rejectStartPaused: emit(rejection('startPaused')),
-    rejectStarting: emit(rejection('starting')),
     rejectStopping: emit(rejection('stopping')),
     rejectRestarting: emit(rejection('restarting')),
     rejectRemoveRunning: emit(rejection('removeRunning')),
@@ -631,12 +635,13 @@ export const containerMachine = setup({
               { target: 'running', actions: 'recordStarted' },
             ],
             'runtime.startFailed': { target: '#container.startFailed', actions: 'recordStartFailure' },
-            // A stop, a SIGKILL or an rm -f during start is kept and carried out as soon as the
-            // process runs (a failed start ends it anyway). Docker queues them behind the start.
+            // Nothing is refused for being early; Docker queues commands behind the start. A stop,
+            // a SIGKILL or an rm -f is carried out as the process runs (a failed start ends it
+            // anyway); a restart, another signal or a pause is sent again once it runs.
             stop: { actions: 'acceptStop' },
-            restart: { actions: 'queueRestart' },
-            kill: [{ guard: 'isSigkill', actions: 'acceptKill' }, { actions: 'rejectStarting' }],
-            pause: { actions: 'rejectStarting' },
+            restart: { actions: 'queueAfterStart' },
+            kill: [{ guard: 'isSigkill', actions: 'acceptKill' }, { actions: 'queueAfterStart' }],
+            pause: { actions: 'queueAfterStart' },
             remove: [{ guard: 'isForced', actions: 'acceptKill' }, { actions: 'rejectRemoveRunning' }],
           },
         },
@@ -771,7 +776,6 @@ const rejections = {
   notPaused: ['System', (name) => `Container ${name} is not paused`],
   alreadyPaused: ['Conflict', (name) => `container ${name} is already paused`],
   startPaused: ['Conflict', () => 'cannot start a paused container, try unpause instead'],
-  starting: ['Conflict', (name) => `container ${name} is starting: retry once it is running`],
   stopping: ['Conflict', (name) => `container ${name} is stopping: wait for it to exit, or kill it`],
   restarting: ['Conflict', (name) => `Container ${name} is restarting, wait until the container is running`],
   removeRunning: ['Conflict', (name) => `cannot remove container ${name}: container is running: stop the container before removing or force remove`],

@@ -445,16 +445,34 @@ describe('commands while starting (Docker queues them behind the start)', () => 
     expect(m.actor.getSnapshot().context.requested.afterStart).toEqual([]);
   });
 
-  it('other signals and pause are still refused with a retry hint', () => {
+  it('another signal and a pause are sent once it runs, in order, and answered then; rm without force is still refused', () => {
     const m = startingMachine();
     m.send({ type: 'kill', requestId: 'hup', signal: SIGHUP });
     m.send({ type: 'pause', requestId: 'pause' });
     m.send({ type: 'remove', requestId: 'rm', force: false });
-    expect(m.replies.get('hup')).toMatchObject({ ok: false, error: { kind: 'Conflict', message: expect.stringMatching(/starting: retry once it is running/) } });
-    expect(m.replies.get('pause')).toMatchObject({ ok: false, error: { kind: 'Conflict' } });
     expect(m.replies.get('rm')).toMatchObject({ ok: false, error: { kind: 'Conflict', message: expect.stringMatching(/force remove/) } });
+    expect(m.replies.has('hup')).toBe(false);
+    expect(m.replies.has('pause')).toBe(false);
+    expect(m.puppet.commands).toEqual([]);
     m.report({ type: 'runtime.started', generation: 1, pid: 42 });
-    expect(m.state()).toEqual({ alive: 'running' });
+    expect(m.puppet.commands.map((c) => c.command)).toEqual([{ type: 'signal', seq: 1, signal: SIGHUP, scope: 'main', ack: true }, { type: 'freeze' }]);
+    m.report({ type: 'runtime.signalDelivered', generation: 1, seq: 1 });
+    m.report({ type: 'runtime.frozen', generation: 1 });
+    expect(m.replies.get('hup')).toMatchObject({ ok: true });
+    expect(m.replies.get('pause')).toMatchObject({ ok: true });
+    expect(m.state()).toEqual({ alive: 'paused' });
+    expect(m.lifecycle).toEqual(['start', 'kill 1', 'pause']);
+  });
+
+  it('a signal and a pause queued behind a start that fails are refused: the container is not running', () => {
+    const m = startingMachine();
+    m.send({ type: 'kill', requestId: 'hup', signal: SIGHUP });
+    m.send({ type: 'pause', requestId: 'pause' });
+    m.report({ type: 'runtime.startFailed', generation: 1, exitCode: 126, message: 'permission denied' });
+    for (const id of ['hup', 'pause']) {
+      expect(m.replies.get(id)).toMatchObject({ ok: false, error: { kind: 'Conflict', message: expect.stringMatching(/is not running: its start failed: permission denied$/) } });
+    }
+    expect(m.puppet.commands).toEqual([]);
   });
 });
 

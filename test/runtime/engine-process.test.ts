@@ -174,6 +174,17 @@ describe('pause, kill and restart with real processes', () => {
     expect(livingInGroup(second.Pid)).toEqual([]);
   });
 
+  it('a signal sent while the process is still being spawned lands once it runs', async () => {
+    const engine = realEngine();
+    await engine.create({ name: 'hung-up', cmd: ['sleep', '30'] }); // SIGHUP's default action ends it
+    const started = engine.start('hung-up');
+    expect(engine.inspect('hung-up').Berth.MachineState).toBe('alive.starting');
+    const signalled = engine.kill('hung-up', { signal: 'SIGHUP' });
+    await Promise.all([started, signalled]);
+    await until(() => engine.inspect('hung-up').State.Status === 'exited', 5_000, 'the exit on SIGHUP');
+    expect(engine.inspect('hung-up').State.ExitCode).toBe(129);
+  });
+
   it('on-failure:2 restarts a failing container twice with back-off, emitting die then start', async () => {
     const engine = realEngine();
     await engine.create({ name: 'flaky', cmd: ['sh', '-c', 'exit 3'], restart: 'on-failure:2' });
