@@ -235,17 +235,18 @@ export const containerMachine = setup({
       const message = `cannot start container ${context.spec.name}: ${event.message}`;
       const result: WaitResult = { StatusCode: event.exitCode, Error: { Message: event.message } };
       // An rm -f sent during the start goes ahead: nothing runs, so the removal just happens.
+      const notRunning = `container ${context.spec.name} is not running: its start failed: ${event.message}`;
       const failing = context.waiters.filter((w) => w.kind !== 'wait.removed' && w.kind !== 'remove');
       for (const w of failing) {
         if (w.kind.startsWith('wait.')) enqueue.emit(ok(w.requestId, result));
-        else if (w.kind === 'kill') enqueue.emit(fail(w.requestId, 'Conflict', `container ${context.spec.name} is not running: its start failed: ${event.message}`));
+        else if (w.kind === 'kill') enqueue.emit(fail(w.requestId, 'Conflict', notRunning));
         else enqueue.emit(fail(w.requestId, kind, message));
       }
       // What was queued behind this start fails with it: a restart as its own start would, the
       // others as Docker's would on a container that is not running.
       for (const command of context.requested.afterStart) {
         if (command.type === 'restart') enqueue.emit(fail(command.requestId, kind, `Cannot restart container ${context.spec.name}: ${event.message}`));
-        else enqueue.emit(fail(command.requestId, 'Conflict', `container ${context.spec.name} is not running: its start failed: ${event.message}`));
+        else enqueue.emit(fail(command.requestId, 'Conflict', notRunning));
       }
       const update: Update = {
         error: event.message, exitCode: event.exitCode, pid: 0,
