@@ -1,7 +1,9 @@
 // GET /containers/{id}/logs: the captured output in Docker's multiplexed stream format (berth's
 // containers never have a TTY). With `follow`, new lines stream until the container stops.
+import type { Writable } from 'node:stream';
+import type { Engine } from '../../engine.js';
 import { InvalidArgumentError } from '../../errors.js';
-import type { LogLine } from '../../output.js';
+import type { LogLine, LogOptions } from '../../output.js';
 import { frameLogLines } from '../multiplex.js';
 import { readBoolean, readTimestamp } from '../query.js';
 import type { ApiRequest } from '../request.js';
@@ -19,33 +21,55 @@ export async function streamLogs({ engine, params, query, res, version, signal }
   const stdout = readBoolean(query, 'stdout'), stderr = readBoolean(query, 'stderr');
   if (!stdout && !stderr) throw new InvalidArgumentError('Bad parameters: you must choose at least one stream (stdout=1, stderr=1 or both)');
   const options = { stdout, stderr, tail: readTail(query), since: readTimestamp(query, 'since') };
-  const timestamps = readBoolean(query, 'timestamps');
   const { Id, State } = engine.inspect(params.id!);
-  // The same frames either way; API 1.42 gave the multiplexed format its own content type.
-  const type = isVersionAtLeast(version, '1.42') ? 'application/vnd.docker.multiplexed-stream' : 'application/vnd.docker.raw-stream';
-  res.writeHead(200, { 'Content-Type': type });
+  res.writeHead(200, { 'Content-Type': multiplexedStreamType(version) });
+  const follow = readBoolean(query, 'follow') && State.Running;
+  if (follow) res.flushHeaders();
+  await pipeOutput(engine, Id, { ...options, timestamps: readBoolean(query, 'timestamps'), backlog: true, follow }, res, signal);
+  return undefined;
+}
+
+/** The same frames either way; API 1.42 gave the multiplexed format its own content type. */
+export function multiplexedStreamType(version: string): string {
+  return isVersionAtLeast(version, '1.42') ? 'application/vnd.docker.multiplexed-stream' : 'application/vnd.docker.raw-stream';
+}
+
+/** What `pipeOutput` writes: the lines kept (`backlog`), then, with `follow`, new ones until the next exit. */
+export interface PipeOptions extends LogOptions {
+  stdout: boolean;
+  stderr: boolean;
+  timestamps: boolean;
+  backlog: boolean;
+  follow: boolean;
+}
+
+/**
+ * Writes a container's output to `out` in Docker's multiplexed frames, then ends it: `docker logs`
+ * over the response, `docker attach` over the hijacked socket. Following ends at the container's
+ * `die` (or removal), when `signal` aborts, or when the client falls too far behind.
+ */
+export async function pipeOutput(engine: Engine, id: string, options: PipeOptions, out: Writable, signal: AbortSignal): Promise<void> {
+  const { stdout, stderr, timestamps } = options;
   // Lines are gathered and framed into one buffer per turn of the event loop: a chunk of `yes` is
   // 32,768 lines, and a frame and a write each cost far more than storing them.
   let pending: LogLine[] = [];
   let fellBehind: (() => void) | undefined;
   const flush = (): void => {
-    if (pending.length === 0 || res.writableEnded) return;
-    res.write(frameLogLines(pending, timestamps));
+    if (pending.length === 0 || out.writableEnded) return;
+    out.write(frameLogLines(pending, timestamps));
     pending = [];
-    if (res.writableLength > followBehindBytes) fellBehind?.();
+    if (out.writableLength > followBehindBytes) fellBehind?.();
   };
   const write = (line: LogLine): void => {
     if (pending.length === 0) setImmediate(flush);
     pending.push(line);
   };
-  const following = readBoolean(query, 'follow') && State.Running;
   // Backlog and subscriptions in one synchronous step: no line can fall between them or come twice.
-  const backlog = engine.logs(Id, options);
-  const stopped = following ? engine.events({ container: [Id], event: ['die', 'destroy'], signal }) : undefined;
-  const unfollow = following ? engine.followLogs(Id, (line) => { if (line.stream === 'stdout' ? stdout : stderr) write(line); }) : undefined;
+  const backlog = options.backlog ? engine.logs(id, options) : [];
+  const stopped = options.follow ? engine.events({ container: [id], event: ['die', 'destroy'], signal }) : undefined;
+  const unfollow = options.follow ? engine.followLogs(id, (line) => { if (line.stream === 'stdout' ? stdout : stderr) write(line); }) : undefined;
   backlog.forEach(write);
   if (stopped && unfollow) {
-    res.flushHeaders();
     // The engine stores a dying container's last partial lines before it publishes `die`.
     const behind = new Promise<'behind'>((resolve) => { fellBehind = () => resolve('behind'); });
     try {
@@ -59,8 +83,7 @@ export async function streamLogs({ engine, params, query, res, version, signal }
   }
   const last = pending.length === 0 ? undefined : frameLogLines(pending, timestamps);
   pending = [];
-  res.end(last);
-  return undefined;
+  out.end(last);
 }
 
 // "all" (or nothing) for every line, else the last N; Docker rejects anything else.
