@@ -32,6 +32,25 @@ describe.skipIf(!hasDocker)('the docker CLI', () => {
     expect((await docker('ps', '-a', '-q')).stdout).toBe('');
   });
 
+  it('foreground run and attach: the output as it comes, the exit status, --rm; -t refused with what to do', async () => {
+    const { socketPath, engine } = await startApi();
+    const docker = dockerCli(socketPath);
+    const run = await docker('run', '--rm', '--name', 'fore', 'alpine', 'sh', '-c', 'echo hello; echo oops >&2; sleep 0.2; echo bye; exit 4');
+    expect(run).toEqual({ exitCode: 4, stdout: 'hello\nbye', stderr: 'oops' });
+    await until(() => engine.list({ all: true }).length === 0, 5_000, 'the --rm container to go');
+    expect(await docker('run', '-i', '--name', 'piped', 'alpine', 'sh', '-c', 'sleep 0.2; echo after stdin closed')).toMatchObject({ exitCode: 0, stdout: 'after stdin closed' });
+
+    await docker('run', '-d', '--name', 'talker', 'alpine', 'sh', '-c', 'echo before; sleep 1; echo during; sleep 0.3; exit 7');
+    await until(() => engine.logs('talker').length === 1, 5_000, 'the first line');
+    // attach shows what comes from now on (not the backlog) and exits with the container's status
+    expect(await docker('attach', 'talker')).toEqual({ exitCode: 7, stdout: 'during', stderr: '' });
+
+    const tty = await docker('run', '-t', '--name', 'tty', 'alpine', 'true');
+    expect(tty.exitCode).toBe(125);
+    expect(tty.stderr).toMatch(/berth gives containers no TTY: run without -t/);
+    expect(() => engine.inspect('tty')).toThrow(/No such container/);
+  });
+
   it('stop -t 1 of a SIGTERM-ignoring container: 137 after about a second; kill -s HUP, pause, unpause, restart', async () => {
     const { socketPath, engine } = await startApi();
     const docker = dockerCli(socketPath);

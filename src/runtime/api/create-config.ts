@@ -17,6 +17,11 @@ export function toCreateOptions(body: unknown, name: string | undefined): Create
   if (cmd.length === 0) {
     throw new InvalidArgumentError('no command specified: give the command after the image name (with the process runtime the image has no default command)');
   }
+  // A TTY changes what the process sees and how the client reads the stream (raw, not framed):
+  // one berth cannot give would garble `docker run -t` silently.
+  if (nullable(config.Tty) !== undefined && flag('Tty', config.Tty)) {
+    throw new InvalidArgumentError('berth gives containers no TTY: run without -t (-i alone works: stdin is not read, the output streams as usual)');
+  }
   const stopTimeout = nullable(config.StopTimeout);
   if (stopTimeout !== undefined && !Number.isInteger(stopTimeout)) throw invalid('StopTimeout', 'an integer number of seconds', stopTimeout);
   const env = nullable(config.Env), labels = nullable(config.Labels), restart = nullable(host.RestartPolicy);

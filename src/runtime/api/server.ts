@@ -3,11 +3,13 @@
 // concurrently; closing ends every open stream and wait, then removes the socket file.
 import { setMaxListeners } from 'node:events';
 import { chmod, rm } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { AddressInfo, ListenOptions, Socket } from 'node:net';
 import type { Engine } from '../engine.js';
 import { BerthError, ConflictError, InvalidArgumentError, SystemError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
+import { handleUpgrade } from './attach.js';
 import { handleRequest } from './handle-request.js';
 import { isLoopback, parseHost, type ApiHost } from './host.js';
 import { readServerVersion } from './server-version.js';
@@ -54,6 +56,8 @@ export async function serveApi(engine: Engine, options: ApiServerOptions): Promi
     });
   });
   server.on('clientError', answerMalformedRequest);
+  // Without this listener Node would answer an upgrade request as a plain one (a 404 here).
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex) => void handleUpgrade(context, req, socket));
   const url = await listen(server, host, logger);
   logger.info({ host: url }, 'API listening');
   let closed: Promise<void> | undefined;
