@@ -35,8 +35,8 @@ function searchRegExp(pattern: string, source: string): boolean {
   }
 }
 
-// "key" or "key=value".
-function hasLabel(labels: Record<string, string>, label: string): boolean {
+/** Docker's label filter: "key" (the label is set) or "key=value". */
+export function hasLabel(labels: Record<string, string>, label: string): boolean {
   const at = label.indexOf('=');
   return at === -1 ? Object.hasOwn(labels, label) : labels[label.slice(0, at)] === label.slice(at + 1);
 }

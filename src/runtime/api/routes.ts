@@ -6,6 +6,7 @@ import {
   killContainer, pauseContainer, restartContainer, startContainer, stopContainer, unpauseContainer,
 } from './routes/lifecycle.js';
 import { refusePull } from './routes/images.js';
+import { pruneContainers } from './routes/prune.js';
 import { streamLogs } from './routes/logs.js';
 import { ping, showInfo, showVersion } from './routes/system.js';
 import { waitContainer } from './routes/wait.js';
@@ -20,6 +21,7 @@ export const routes: readonly Route[] = [
   { method: 'GET', path: '/events', handler: streamEvents },
   { method: 'GET', path: '/containers/json', handler: listContainers },
   { method: 'POST', path: '/containers/create', handler: createContainer },
+  { method: 'POST', path: '/containers/prune', handler: pruneContainers },
   { method: 'GET', path: '/containers/{id}/json', handler: inspectContainer },
   { method: 'GET', path: '/containers/{id}/logs', handler: streamLogs },
   { method: 'POST', path: '/containers/{id}/start', handler: startContainer },
