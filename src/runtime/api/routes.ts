@@ -9,6 +9,7 @@ import { refusePull } from './routes/images.js';
 import { pruneContainers } from './routes/prune.js';
 import { streamLogs } from './routes/logs.js';
 import { ping, showInfo, showVersion } from './routes/system.js';
+import { topContainer } from './routes/top.js';
 import { waitContainer } from './routes/wait.js';
 import type { Route } from './router.js';
 
@@ -24,6 +25,7 @@ export const routes: readonly Route[] = [
   { method: 'POST', path: '/containers/prune', handler: pruneContainers },
   { method: 'GET', path: '/containers/{id}/json', handler: inspectContainer },
   { method: 'GET', path: '/containers/{id}/logs', handler: streamLogs },
+  { method: 'GET', path: '/containers/{id}/top', handler: topContainer },
   { method: 'POST', path: '/containers/{id}/start', handler: startContainer },
   { method: 'POST', path: '/containers/{id}/stop', handler: stopContainer },
   { method: 'POST', path: '/containers/{id}/restart', handler: restartContainer },
