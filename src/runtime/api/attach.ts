@@ -24,6 +24,7 @@ export async function handleUpgrade(server: ServerContext, req: IncomingMessage,
   const { engine, logger, closing } = server;
   socket.on('error', (error) => logger.debug({ err: error }, 'attach connection failed'));
   socket.resume(); // stdin, if the client sends any: dropped
+  let upgraded = false;
   try {
     const url = req.url ?? '';
     const queryAt = url.indexOf('?');
@@ -36,11 +37,18 @@ export async function handleUpgrade(server: ServerContext, req: IncomingMessage,
     const { Id, State } = engine.inspect(match.params.id!);
     // Following a created container covers its coming start; an exited one has nothing to follow.
     const follow = readBoolean(query, 'stream') && (State.Running || State.Status === 'created');
+    upgraded = true;
     socket.write(`HTTP/1.1 101 UPGRADED\r\nContent-Type: ${multiplexedStreamType(version)}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n`);
     const signal = AbortSignal.any([closing, closedSignal(socket)]);
     await pipeOutput(engine, Id, { stdout, stderr, timestamps: false, backlog: readBoolean(query, 'logs'), follow }, socket, signal);
   } catch (error) {
     if (socket.destroyed) return;
+    if (upgraded) {
+      // The stream has begun: an HTTP error can no longer be sent, only the end.
+      logger.error({ err: error }, 'an attach stream failed');
+      socket.end();
+      return;
+    }
     const status = statusOfError(error);
     const body = JSON.stringify({ message: (error as Error).message });
     socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
