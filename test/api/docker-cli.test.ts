@@ -40,7 +40,7 @@ describe.skipIf(!hasDocker)('the docker CLI', () => {
     await until(() => engine.list({ all: true }).length === 0, 5_000, 'the --rm container to go');
     expect(await docker('run', '-i', '--name', 'piped', 'alpine', 'sh', '-c', 'sleep 0.2; echo after stdin closed')).toMatchObject({ exitCode: 0, stdout: 'after stdin closed' });
 
-    await docker('run', '-d', '--name', 'talker', 'alpine', 'sh', '-c', 'echo before; sleep 1; echo during; sleep 0.3; exit 7');
+    await docker('run', '-d', '--name', 'talker', 'alpine', 'sh', '-c', 'echo before; sleep 1.5; echo during; sleep 0.3; exit 7');
     await until(() => engine.logs('talker').length === 1, 5_000, 'the first line');
     // attach shows what comes from now on (not the backlog) and exits with the container's status
     expect(await docker('attach', 'talker')).toEqual({ exitCode: 7, stdout: 'during', stderr: '' });
