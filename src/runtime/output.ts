@@ -18,6 +18,8 @@ export interface LogOptions {
   tail?: number;
   /** Only lines at or after this epoch-millisecond time. */
   since?: number;
+  /** Only lines at or before this epoch-millisecond time. */
+  until?: number;
 }
 
 /** Lines longer than this are split, as Docker's log driver splits at 16 KiB. */
@@ -96,8 +98,8 @@ export class OutputBuffer {
   }
 
   read(options: LogOptions = {}): LogLine[] {
-    const since = options.since ?? 0;
-    const wanted = (segment: Segment) => segment.time >= since && (segment.stream === 'stdout' ? options.stdout !== false : options.stderr !== false);
+    const since = options.since ?? 0, until = options.until ?? Infinity;
+    const wanted = (segment: Segment) => segment.time >= since && segment.time <= until && (segment.stream === 'stdout' ? options.stdout !== false : options.stderr !== false);
     const tail = options.tail !== undefined && options.tail >= 0 ? options.tail : undefined;
     if (tail === undefined) {
       const lines: LogLine[] = [];

@@ -88,12 +88,14 @@ export function parseEngineNumbers(options: { timings?: Partial<Record<string, u
  */
 export function parseLogOptions(options: LogOptions): LogOptions {
   if (options === null || typeof options !== 'object') throw invalid('the logs options', 'an object', options);
-  const { stdout, stderr, tail, since } = options as Record<keyof LogOptions, unknown>;
+  const { stdout, stderr, tail, since, until } = options as Record<keyof LogOptions, unknown>;
   for (const [key, value] of [['stdout', stdout], ['stderr', stderr]] as const) {
     if (value !== undefined && typeof value !== 'boolean') throw invalid(`\`${key}\``, 'true or false', value);
   }
   if (tail !== undefined && (typeof tail !== 'number' || !Number.isInteger(tail))) throw invalid('`tail`', 'a whole number of lines (negative: all)', tail);
-  if (since !== undefined && (typeof since !== 'number' || !Number.isFinite(since))) throw invalid('`since`', 'a time in epoch milliseconds', since);
+  for (const [key, value] of [['since', since], ['until', until]] as const) {
+    if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value))) throw invalid(`\`${key}\``, 'a time in epoch milliseconds', value);
+  }
   return options;
 }
 

@@ -45,6 +45,7 @@ const badRequests: [string, RawRequestOptions, number][] = [
   ['/containers/web/logs', {}, 400],
   ['/containers/web/logs?stdout=1&tail=lots', {}, 400],
   ['/containers/web/logs?stdout=1&since=yesterday', {}, 400],
+  ['/containers/web/logs?stdout=1&until=tomorrow', {}, 400],
   ['/events?since=yesterday', {}, 400],
   ['/events?filters=%7B%22volume%22%3A%5B%22x%22%5D%7D', {}, 400],
   ['/containers/web/pause', { method: 'POST' }, 409],

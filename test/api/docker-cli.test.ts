@@ -24,6 +24,12 @@ describe.skipIf(!hasDocker)('the docker CLI', () => {
 
     await until(() => engine.logs('web').length === 2, 5_000, 'the output of web');
     expect(await docker('logs', 'web')).toMatchObject({ exitCode: 0, stdout: 'hello', stderr: 'oops' });
+    expect(await docker('logs', '--until', '2000-01-01T00:00:00Z', 'web')).toMatchObject({ exitCode: 0, stdout: '', stderr: '' });
+    // The CLI sends a duration as whole seconds, as Docker's does: a line of this second is not before "0s".
+    const soon = new Date(Date.now() + 1_500).toISOString();
+    const following = Date.now();
+    expect(await docker('logs', '-f', '--until', soon, 'web')).toMatchObject({ exitCode: 0, stdout: 'hello', stderr: 'oops' });
+    expect(Date.now() - following).toBeGreaterThan(400); // it followed until then (the CLI sends whole seconds), then ended
 
     expect(await docker('rm', '-f', 'web', 'done')).toMatchObject({ exitCode: 0, stdout: 'web\ndone' });
     // --rm: the CLI waits with condition=removed; the container goes once it exits.

@@ -270,6 +270,7 @@ describe('start failures, logs, many containers', () => {
     expect(errors).toEqual(['a followLogs listener threw: it was unsubscribed; the container and the engine carry on']);
     expect(() => engine.logs('printer', { tail: 1.5 })).toThrow(/`tail` to be a whole number/);
     expect(() => engine.logs('printer', { since: 'yesterday' as never })).toThrow(/`since` to be a time/);
+    expect(() => engine.logs('printer', { until: Number.NaN })).toThrow(/`until` to be a time/);
   });
 
   it('a next-exit wait registered just before a fast exit is never lost', async () => {

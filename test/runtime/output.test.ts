@@ -13,6 +13,8 @@ describe('OutputBuffer', () => {
     buffer.flush();
     expect(buffer.read({ stderr: false, tail: 2 }).map((l) => l.text)).toEqual(['two', 'three']);
     expect(buffer.read({ since: 5 }).map((l) => l.text)).toEqual(['two', 'three']);
+    expect(buffer.read({ until: 4 }).map((l) => l.text)).toEqual(['one', 'err']);
+    expect(buffer.read({ since: 0, until: 5, stderr: false }).map((l) => l.text)).toEqual(['one', 'two', 'three']);
   });
 
   it('keeps memory bounded: the oldest lines go first', () => {

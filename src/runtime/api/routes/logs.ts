@@ -16,14 +16,16 @@ import { isVersionAtLeast } from '../version.js';
  */
 const followBehindBytes = 8 * 1024 * 1024;
 
-// `docker logs [-f] [-t] [--tail N] [--since T]`.
+// `docker logs [-f] [-t] [--tail N] [--since T] [--until T]`.
 export async function streamLogs({ engine, params, query, res, version, signal }: ApiRequest): Promise<undefined> {
   const stdout = readBoolean(query, 'stdout'), stderr = readBoolean(query, 'stderr');
   if (!stdout && !stderr) throw new InvalidArgumentError('Bad parameters: you must choose at least one stream (stdout=1, stderr=1 or both)');
-  const options = { stdout, stderr, tail: readTail(query), since: readTimestamp(query, 'since') };
+  const until = readTimestamp(query, 'until');
+  const options = { stdout, stderr, tail: readTail(query), since: readTimestamp(query, 'since'), ...(until === undefined ? {} : { until }) };
   const { Id, State } = engine.inspect(params.id!);
   res.writeHead(200, { 'Content-Type': multiplexedStreamType(version) });
-  const follow = readBoolean(query, 'follow') && State.Running;
+  // Following stops at the end time: one in the past (the CLI's durations count back from now) leaves nothing to follow.
+  const follow = readBoolean(query, 'follow') && State.Running && (until === undefined || until > Date.now());
   if (follow) res.flushHeaders();
   await pipeOutput(engine, Id, { ...options, timestamps: readBoolean(query, 'timestamps'), backlog: true, follow }, res, signal);
   return undefined;
@@ -46,7 +48,7 @@ export interface PipeOptions extends LogOptions {
 /**
  * Writes a container's output to `out` in Docker's multiplexed frames, then ends it: `docker logs`
  * over the response, `docker attach` over the hijacked socket. Following ends at the container's
- * `die` (or removal), when `signal` aborts, or when the client falls too far behind.
+ * `die` (or removal), at `until`, when `signal` aborts, or when the client falls too far behind.
  */
 export async function pipeOutput(engine: Engine, id: string, options: PipeOptions, out: Writable, signal: AbortSignal): Promise<void> {
   const { stdout, stderr, timestamps } = options;
@@ -67,16 +69,20 @@ export async function pipeOutput(engine: Engine, id: string, options: PipeOption
   // Backlog and subscriptions in one synchronous step: no line can fall between them or come twice.
   const backlog = options.backlog ? engine.logs(id, options) : [];
   const stopped = options.follow ? engine.events({ container: [id], event: ['die', 'destroy'], signal }) : undefined;
-  const unfollow = options.follow ? engine.followLogs(id, (line) => { if (line.stream === 'stdout' ? stdout : stderr) write(line); }) : undefined;
+  const until = options.until ?? Infinity;
+  const unfollow = options.follow ? engine.followLogs(id, (line) => { if ((line.stream === 'stdout' ? stdout : stderr) && line.time <= until) write(line); }) : undefined;
   backlog.forEach(write);
   if (stopped && unfollow) {
     // The engine stores a dying container's last partial lines before it publishes `die`.
     const behind = new Promise<'behind'>((resolve) => { fellBehind = () => resolve('behind'); });
+    let endTimer: NodeJS.Timeout | undefined;
+    const ended = until === Infinity ? [] : [new Promise<void>((resolve) => { endTimer = setTimeout(resolve, Math.max(0, until - Date.now())); })];
     try {
-      if ((await Promise.race([stopped.next(), behind])) === 'behind') {
+      if ((await Promise.race([stopped.next(), behind, ...ended])) === 'behind') {
         pending = [{ stream: 'stderr', time: Date.now(), text: `berth: stopped following: this client fell more than ${followBehindBytes} bytes behind the container's output; run docker logs -f again to resume` }];
       }
     } finally {
+      clearTimeout(endTimer);
       unfollow();
       await stopped.return?.();
     }

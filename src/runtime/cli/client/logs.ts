@@ -8,17 +8,19 @@ import { demultiplex } from './demultiplex.js';
 import { toApiTimestamp } from './times.js';
 
 const logsSpec = {
-  synopsis: 'logs [-f] [-n N] [-t] [--since T] NAME',
+  synopsis: 'logs [-f] [-n N] [-t] [--since T] [--until T] NAME',
   help: 'Prints a container\'s captured output (bounded per container; 1 MiB by default).\n\n'
     + '  -f, --follow      keep printing new lines until the container stops\n'
     + '  -n, --tail N      only the last N lines (default: all)\n'
     + '  -t, --timestamps  each line prefixed with its time (RFC 3339, UTC)\n'
-    + '      --since T     only lines from T on: a duration (10m), a date, or unix seconds',
+    + '      --since T     only lines from T on: a duration (10m), a date, or unix seconds\n'
+    + '      --until T     only lines up to T, in the same forms (and no following)',
   options: {
     follow: { type: 'boolean', short: 'f' },
     tail: { type: 'string', short: 'n' },
     timestamps: { type: 'boolean', short: 't' },
     since: { type: 'string' },
+    until: { type: 'string' },
   },
 } as const satisfies CommandSpec;
 
@@ -32,6 +34,7 @@ export async function runLogs(args: string[], io: ClientIo = processIo()): Promi
   const query = {
     stdout: true, stderr: true, follow: values.follow, timestamps: values.timestamps, tail,
     since: values.since === undefined ? undefined : toApiTimestamp(values.since, '--since'),
+    until: values.until === undefined ? undefined : toApiTimestamp(values.until, '--until'),
   };
   const api = connect(values.host, io);
   return runClient(io, async () => {
