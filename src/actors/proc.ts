@@ -55,7 +55,40 @@ export function isProcessAlive(pid: number): boolean {
  * @example listProcessGroup(child.pid) // [child.pid, grandchildPid]
  */
 export function listProcessGroup(pgid: number): number[] {
-  const members: number[] = [];
+  return scanProcessGroup(pgid).map(({ pid }) => pid);
+}
+
+/** What a process group uses now: CPU time (its members' and their reaped children's) and memory. */
+export interface GroupUsage {
+  /** Members, zombies included. */
+  pids: number;
+  /** utime + stime + cutime + cstime of every member, in clock ticks (USER_HZ, 100 a second on Linux). */
+  userTicks: number;
+  systemTicks: number;
+  /** Resident set size of every member, in pages. */
+  rssPages: number;
+}
+
+/**
+ * The CPU and memory a process group uses, from one scan of /proc: what `docker stats` shows for
+ * a container of the process runtime.
+ * @example readGroupUsage(child.pid) // { pids: 2, userTicks: 31, systemTicks: 4, rssPages: 912 }
+ */
+export function readGroupUsage(pgid: number): GroupUsage {
+  const usage: GroupUsage = { pids: 0, userTicks: 0, systemTicks: 0, rssPages: 0 };
+  for (const { fields } of scanProcessGroup(pgid)) {
+    // Fields 14-17 (utime, stime, cutime, cstime) and 24 (rss), indexed from field 3.
+    usage.pids++;
+    usage.userTicks += Number(fields[11]) + Number(fields[13]);
+    usage.systemTicks += Number(fields[12]) + Number(fields[14]);
+    usage.rssPages += Number(fields[21]);
+  }
+  return usage;
+}
+
+// The members of a process group with their stat fields, from one pass over /proc.
+function scanProcessGroup(pgid: number): { pid: number; fields: string[] }[] {
+  const members: { pid: number; fields: string[] }[] = [];
   let entries: string[];
   try {
     entries = readdirSync('/proc');
@@ -65,8 +98,8 @@ export function listProcessGroup(pgid: number): number[] {
   for (const entry of entries) {
     if (!/^\d+$/.test(entry)) continue;
     const pid = Number(entry);
-    const pgrp = readStatFields(pid)?.[2];
-    if (pgrp !== undefined && Number(pgrp) === pgid) members.push(pid);
+    const fields = readStatFields(pid);
+    if (fields !== undefined && Number(fields[2]) === pgid) members.push({ pid, fields });
   }
   return members;
 }

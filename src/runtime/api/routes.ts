@@ -9,6 +9,7 @@ import { refusePull } from './routes/images.js';
 import { pruneContainers } from './routes/prune.js';
 import { streamLogs } from './routes/logs.js';
 import { ping, showInfo, showVersion } from './routes/system.js';
+import { statsContainer } from './routes/stats.js';
 import { topContainer } from './routes/top.js';
 import { waitContainer } from './routes/wait.js';
 import type { Route } from './router.js';
@@ -26,6 +27,7 @@ export const routes: readonly Route[] = [
   { method: 'GET', path: '/containers/{id}/json', handler: inspectContainer },
   { method: 'GET', path: '/containers/{id}/logs', handler: streamLogs },
   { method: 'GET', path: '/containers/{id}/top', handler: topContainer },
+  { method: 'GET', path: '/containers/{id}/stats', handler: statsContainer },
   { method: 'POST', path: '/containers/{id}/start', handler: startContainer },
   { method: 'POST', path: '/containers/{id}/stop', handler: stopContainer },
   { method: 'POST', path: '/containers/{id}/restart', handler: restartContainer },
