@@ -19,7 +19,9 @@ export type ContainerCommand =
   | { type: 'restart'; requestId: string; timeoutMs?: number; signal?: number }
   | { type: 'remove'; requestId: string; force: boolean }
   | { type: 'wait'; requestId: string; condition: WaitCondition }
-  | { type: 'wait.cancel'; requestId: string };
+  | { type: 'wait.cancel'; requestId: string }
+  /** The engine checked the name (unique, valid); the machine only records it. */
+  | { type: 'rename'; name: string };
 
 /** What a restarted engine knew of a container: its last state, read back from the state dir. */
 export interface RestoredState {
@@ -525,6 +527,7 @@ export const containerMachine = setup({
       if (context.error) result.Error = { Message: context.error };
       enqueue.emit(ok(event.requestId, result));
     }),
+    recordName: assign(({ context, event }) => (event.type === 'rename' ? { spec: { ...context.spec, name: event.name } } : {})),
     cancelWait: assign(({ context, event }) => {
       if (event.type !== 'wait.cancel') return {};
       return { waiters: context.waiters.filter((w) => w.requestId !== event.requestId) };
@@ -574,6 +577,7 @@ export const containerMachine = setup({
   initial: 'created',
   on: {
     'wait.cancel': { actions: 'cancelWait' },
+    rename: { actions: 'recordName' },
   },
   states: {
     // No entry action: the supervisor creates a container inside one of its own actions, and

@@ -13,7 +13,7 @@ export interface WaitResult {
 }
 
 export type LifecycleAction =
-  | 'create' | 'start' | 'kill' | 'die' | 'stop' | 'pause' | 'unpause' | 'restart' | 'destroy';
+  | 'create' | 'start' | 'kill' | 'die' | 'stop' | 'pause' | 'unpause' | 'restart' | 'rename' | 'destroy';
 
 /** One step of a stop flow (or of the run it ends). */
 export interface FlowStep {

@@ -26,7 +26,7 @@ import { engineLog, silentLogger, type EngineLog, type Logger } from './log.js';
 import { OutputBuffer, type LogLine, type LogOptions } from './output.js';
 import { defaultRuncStateDir, setUpRunc } from './runc-setup.js';
 import { parseSignal, signalName } from './signals.js';
-import { parseEngineNumbers, parseLogOptions, parseTimeoutSeconds, toContainerSpec, type CreateOptions } from './spec.js';
+import { parseEngineNumbers, parseLogOptions, parseName, parseTimeoutSeconds, toContainerSpec, type CreateOptions } from './spec.js';
 import { ContainerStore } from './store.js';
 
 export interface EngineOptions {
@@ -201,7 +201,7 @@ export class Engine {
     this.images?.resolve(spec.image);
     const warnings = warningsFor(spec);
     if (this.names.has(spec.name)) {
-      throw new ConflictError(`Conflict. The container name "/${spec.name}" is already in use by container "${this.names.get(spec.name)}". You have to remove (or rename) that container to be able to reuse that name.`);
+      throw nameInUse(spec.name, this.names.get(spec.name)!);
     }
     const entry = this.register(spec, warnings);
     this.publish(entry, 'create', this.clock.now(), {});
@@ -328,6 +328,29 @@ export class Engine {
   async restart(ref: string, options: StopOptions = {}): Promise<void> {
     this.assertOpen();
     await this.command(ref, { type: 'restart', ...parseStopOptions(options) });
+  }
+
+  /**
+   * Docker's rename, in any state: the name changes, the id and the rest stay, and a `rename` event
+   * names the old one. (The container's actor keeps the id it was given, with the old name.)
+   */
+  async rename(ref: string, name: string): Promise<void> {
+    const entry = this.lookup(ref);
+    const newName = parseName(name);
+    const oldName = entry.spec.name;
+    if (newName === oldName) throw new InvalidArgumentError('Renaming a container with the same name as its current name');
+    const holder = this.names.get(newName);
+    if (holder !== undefined) throw nameInUse(newName, holder);
+    if (this.actor.getSnapshot().status !== 'active') {
+      throw new ConflictError(`the engine has shut down and no longer manages container ${oldName}: create a new engine (with the same state dir, it adopts what still runs)`);
+    }
+    entry.spec = { ...entry.spec, name: newName };
+    this.names.delete(oldName);
+    this.names.set(newName, entry.spec.id);
+    this.send(entry, { type: 'rename', name: newName });
+    this.publish(entry, 'rename', this.clock.now(), { oldName: `/${oldName}` });
+    this.persist(entry);
+    await this.written(entry.spec.id);
   }
 
   /** Removes a container; `force` kills a running one first (SIGKILL, as `docker rm -f`). */
@@ -575,6 +598,11 @@ function guardInspector(inspect: NonNullable<EngineOptions['inspect']>, logger: 
 }
 
 type DistributiveOmit<T, K extends keyof never> = T extends unknown ? Omit<T, K> : never;
+
+// Docker's 409 for a name another container has.
+function nameInUse(name: string, holderId: string): ConflictError {
+  return new ConflictError(`Conflict. The container name "/${name}" is already in use by container "${holderId}". You have to remove (or rename) that container to be able to reuse that name.`);
+}
 
 // A shell-form command runs under /bin/sh -c, which does not pass signals on to its child (the
 // seed's shell-form problem): say so where the user will look.

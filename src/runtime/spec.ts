@@ -120,7 +120,8 @@ function splitPolicy(text: string): [string, number | undefined] {
   return [name, count === undefined ? undefined : /^\d+$/.test(count) ? Number(count) : Number.NaN];
 }
 
-function parseName(value: unknown): string {
+/** A container name as Docker accepts it (a leading slash is dropped); a 400 otherwise. */
+export function parseName(value: unknown): string {
   const name = typeof value === 'string' && value.startsWith('/') ? value.slice(1) : value;
   if (typeof name !== 'string' || !namePattern.test(name)) {
     throw invalid('`name`', 'at least two characters matching [a-zA-Z0-9][a-zA-Z0-9_.-]+', value);

@@ -57,6 +57,17 @@ describe.skipIf(!hasDocker)('the docker CLI', () => {
     expect(() => engine.inspect('tty')).toThrow(/No such container/);
   });
 
+  it('rename: the new name works everywhere, the old one is gone', async () => {
+    const { socketPath, engine } = await startApi();
+    const docker = dockerCli(socketPath);
+    await docker('run', '-d', '--name', 'first', 'alpine', ...commands.sleeper);
+    expect(await docker('rename', 'first', 'second')).toEqual({ exitCode: 0, stdout: '', stderr: '' });
+    expect((await docker('ps', '--format', '{{.Names}}')).stdout).toBe('second');
+    expect((await docker('inspect', '-f', '{{.Name}}', 'second')).stdout).toBe('/second');
+    expect(await docker('rename', 'first', 'third')).toMatchObject({ exitCode: 1, stderr: expect.stringMatching(/No such container: first/) });
+    expect(engine.inspect('second').State.Status).toBe('running');
+  });
+
   it('stop -t 1 of a SIGTERM-ignoring container: 137 after about a second; kill -s HUP, pause, unpause, restart', async () => {
     const { socketPath, engine } = await startApi();
     const docker = dockerCli(socketPath);

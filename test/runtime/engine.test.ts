@@ -182,6 +182,28 @@ describe('events', () => {
   });
 });
 
+describe('rename', () => {
+  it('changes the name everywhere, frees the old one, says so in a rename event; refuses what Docker refuses', async () => {
+    const { engine } = fakeEngine();
+    const events = engine.events({ event: ['rename'] });
+    const { id } = await engine.create({ name: 'before', cmd: ['x'], labels: { app: 'web' } });
+    await engine.create({ name: 'taken', cmd: ['x'] });
+    await engine.start('before');
+    await engine.rename('before', 'after');
+    expect(engine.inspect('after')).toMatchObject({ Id: id, Name: '/after', State: { Status: 'running' } });
+    expect(engine.list().map((c) => c.Names)).toContainEqual(['/after']);
+    expect(() => engine.inspect('before')).toThrow(/No such container: before/);
+    const [renamed] = await (async () => { for await (const event of events) return [event]; return []; })();
+    expect(renamed).toMatchObject({ Action: 'rename', Actor: { ID: id, Attributes: { name: 'after', oldName: '/before', app: 'web' } } });
+    await engine.create({ name: 'before', cmd: ['x'] }); // the old name is free again
+    await expect(engine.rename('after', 'after')).rejects.toMatchObject({ status: 400, message: 'Renaming a container with the same name as its current name' });
+    await expect(engine.rename('after', 'taken')).rejects.toMatchObject({ status: 409, message: expect.stringMatching(/The container name "\/taken" is already in use/) });
+    await expect(engine.rename('after', 'a')).rejects.toMatchObject({ status: 400 });
+    await engine.stop('after');
+    expect(engine.inspect('after').State.Status).toBe('exited'); // the machine answers under its new name
+  });
+});
+
 describe('shutdown', () => {
   it('stops everything in parallel with each container\'s own timeout, within max(15 s, largest + 5 s)', async () => {
     const { engine, clock, fake } = fakeEngine({

@@ -75,3 +75,15 @@ it('an engine answers a stop once the record says exited, and its shutdown once 
   await engine.shutdown({ timeout: 5 });
   expect(onDisk(join(stateDir, 'containers'), other).state).toMatchObject({ running: false, exitCode: 0 });
 });
+
+it('a rename is on disk when it answers, and the next engine knows the container by its new name', async () => {
+  const stateDir = tempDir();
+  const engine = realEngine({ stateDir });
+  const { id } = await engine.create({ name: 'old-name', cmd: ['true'] });
+  await engine.rename('old-name', 'new-name');
+  expect(onDisk(join(stateDir, 'containers'), id).spec.name).toBe('new-name');
+  await engine.shutdown({ timeout: 2 });
+  const next = realEngine({ stateDir });
+  expect(next.inspect('new-name').Id).toBe(id);
+  expect(() => next.inspect('old-name')).toThrow(/No such container/);
+});

@@ -1,6 +1,6 @@
 // The Docker Engine API subset berth serves (docker-lifecycle.md (i)). Each route is also served
 // under /v{X.Y}/ (version.ts); anything else is Docker's 404 "page not found", with what berth serves.
-import { createContainer, inspectContainer, listContainers, removeContainer } from './routes/containers.js';
+import { createContainer, inspectContainer, listContainers, removeContainer, renameContainer } from './routes/containers.js';
 import { streamEvents } from './routes/events.js';
 import {
   killContainer, pauseContainer, restartContainer, startContainer, stopContainer, unpauseContainer,
@@ -35,6 +35,7 @@ export const routes: readonly Route[] = [
   { method: 'POST', path: '/containers/{id}/pause', handler: pauseContainer },
   { method: 'POST', path: '/containers/{id}/unpause', handler: unpauseContainer },
   { method: 'POST', path: '/containers/{id}/wait', handler: waitContainer },
+  { method: 'POST', path: '/containers/{id}/rename', handler: renameContainer },
   { method: 'DELETE', path: '/containers/{id}', handler: removeContainer },
   { method: 'POST', path: '/images/create', handler: refusePull },
 ];

@@ -1,4 +1,5 @@
-// GET /containers/json, POST /containers/create, GET /containers/{id}/json, DELETE /containers/{id}.
+// GET /containers/json, POST /containers/create, GET /containers/{id}/json, DELETE /containers/{id},
+// POST /containers/{id}/rename.
 import { readJsonBody } from '../body.js';
 import { toCreateOptions } from '../create-config.js';
 import { parseFilters } from '../filters.js';
@@ -26,6 +27,12 @@ export async function createContainer({ engine, req, query }: ApiRequest): Promi
 // Docker's inspect shape, straight from the engine's snapshot: answers at once, whatever the container is doing.
 export function inspectContainer({ engine, params }: ApiRequest): Reply {
   return { status: 200, body: engine.inspect(params.id!) };
+}
+
+// `docker rename OLD NEW`: 400 for a bad or unchanged name, 409 for one in use.
+export async function renameContainer({ engine, params, query }: ApiRequest): Promise<Reply> {
+  await engine.rename(params.id!, query.get('name') ?? '');
+  return { status: 204 };
 }
 
 // `docker rm [-f]`; `v` and `link` mean nothing without volumes and links.
