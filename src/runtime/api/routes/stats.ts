@@ -6,10 +6,12 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism, totalmem } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readGroupUsage } from '../../../actors/proc.js';
+import { readBoolean } from '../query.js';
 import type { ApiRequest } from '../request.js';
 
 /** Linux reports CPU time in /proc in USER_HZ ticks, 100 a second. */
 const nanosecondsPerTick = 1e7;
+/** The page size of x86-64 (what /proc's rss counts); arm64 kernels built with larger pages would under-report. */
 const pageBytes = 4096;
 /** Docker samples once a second. */
 const intervalMs = 1_000;
@@ -29,10 +31,10 @@ interface Sample {
 
 export async function statsContainer({ engine, params, query, res, signal }: ApiRequest): Promise<undefined> {
   const { Id, Name } = engine.inspect(params.id!);
-  const stream = query.get('stream') === null || !['0', 'false'].includes(query.get('stream')!.toLowerCase());
-  const oneShot = ['1', 'true'].includes((query.get('one-shot') ?? '').toLowerCase());
-  // Read fresh each time: a container that stopped counts nothing.
-  const sample = (): Sample => sampleOf(engine.inspect(Id).State);
+  const stream = query.get('stream') === null || readBoolean(query, 'stream'); // Docker's default: a stream
+  const oneShot = readBoolean(query, 'one-shot');
+  // Read fresh each time: a container that stopped, or was removed meanwhile, counts nothing.
+  const sample = (): Sample => sampleOf(stateOf(engine, Id));
   res.writeHead(200, { 'Content-Type': 'application/json' });
   let previous = oneShot ? undefined : sample();
   if (!stream && !oneShot) await sleep(intervalMs, undefined, { signal }).catch(() => undefined);
@@ -46,6 +48,14 @@ export async function statsContainer({ engine, params, query, res, signal }: Api
   } while (!signal.aborted);
   res.end();
   return undefined;
+}
+
+function stateOf(engine: ApiRequest['engine'], id: string): { Running: boolean; Pid: number } {
+  try {
+    return engine.inspect(id).State;
+  } catch {
+    return { Running: false, Pid: 0 };
+  }
 }
 
 function sampleOf(state: { Running: boolean; Pid: number }): Sample {
