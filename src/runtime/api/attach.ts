@@ -3,15 +3,16 @@
 // carries the container's output in Docker's multiplexed frames until the container exits. The
 // CLI attaches before it starts the container, so a created one is followed from its start.
 // berth's containers have no stdin: what the client sends on the socket is read and dropped.
-import { STATUS_CODES, type IncomingMessage } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { InvalidArgumentError, NotFoundError } from '../errors.js';
-import { statusOfError } from './respond.js';
+import { messageOf } from '../../machines/records.js';
+import { rawJsonError, statusOfError } from './respond.js';
 import type { ServerContext } from './handle-request.js';
 import { readBoolean } from './query.js';
 import { matchRoute, type Route } from './router.js';
 import { multiplexedStreamType, pipeOutput } from './routes/logs.js';
-import { splitApiVersion } from './version.js';
+import { parseRequestTarget } from './version.js';
 
 // Matched like any route; the handler is never called (the upgrade has no ServerResponse).
 const attachRoute: Route[] = [{ method: 'POST', path: '/containers/{id}/attach', handler: () => undefined }];
@@ -26,12 +27,9 @@ export async function handleUpgrade(server: ServerContext, req: IncomingMessage,
   socket.resume(); // stdin, if the client sends any: dropped
   let upgraded = false;
   try {
-    const url = req.url ?? '';
-    const queryAt = url.indexOf('?');
-    const { version, path } = splitApiVersion(queryAt === -1 ? url : url.slice(0, queryAt));
+    const { version, path, query } = parseRequestTarget(req.url ?? '');
     const match = matchRoute(attachRoute, req.method ?? '', path);
     if (!match) throw new NotFoundError(`page not found: berth upgrades a connection only to attach to a container (POST /containers/{id}/attach), not for ${req.method ?? ''} ${path}`);
-    const query = new URLSearchParams(queryAt === -1 ? '' : url.slice(queryAt + 1));
     const stdout = readBoolean(query, 'stdout'), stderr = readBoolean(query, 'stderr');
     if (!stdout && !stderr) throw new InvalidArgumentError('Bad parameters: attach needs stdout=1, stderr=1 or both: berth containers have no stdin');
     const { Id, State } = engine.inspect(match.params.id!);
@@ -49,9 +47,7 @@ export async function handleUpgrade(server: ServerContext, req: IncomingMessage,
       socket.end();
       return;
     }
-    const status = statusOfError(error);
-    const body = JSON.stringify({ message: (error as Error).message });
-    socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    socket.end(rawJsonError(statusOfError(error), messageOf(error)));
   }
 }
 

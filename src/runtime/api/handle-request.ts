@@ -2,12 +2,12 @@
 // and any error turned into Docker's JSON error. Nothing a client sends throws past this.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Engine } from '../engine.js';
-import { InvalidArgumentError, NotFoundError } from '../errors.js';
+import { NotFoundError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { sendError, sendReply, setDockerHeaders, statusOfError } from './respond.js';
 import { matchRoute } from './router.js';
 import { routes } from './routes.js';
-import { splitApiVersion } from './version.js';
+import { parseRequestTarget } from './version.js';
 
 /** What every request shares: the engine, the logger, and the signal that the server is closing. */
 export interface ServerContext {
@@ -27,17 +27,12 @@ export async function handleRequest(server: ServerContext, req: IncomingMessage,
   const signal = requestSignal(res, closing);
   setDockerHeaders(res, server.serverVersion);
   try {
-    const url = req.url ?? '';
-    if (!url.startsWith('/')) throw new InvalidArgumentError(`the request target must be a path such as /containers/json, got ${JSON.stringify(url.slice(0, 100))}`);
-    const queryAt = url.indexOf('?');
-    const { version, path } = splitApiVersion(queryAt === -1 ? url : url.slice(0, queryAt));
+    const { version, path, query } = parseRequestTarget(req.url ?? '');
     const match = matchRoute(routes, req.method ?? '', path);
     // Docker's words first (clients and scripts match them), then what berth does serve.
     if (!match) throw new NotFoundError(`page not found: berth serves the container lifecycle part of the Docker Engine API, which has no ${req.method ?? ''} ${path} (berth's README lists the endpoints)`);
     const reply = await match.handler({
-      engine: server.engine, req, res, params: match.params, version, logger, serverVersion: server.serverVersion,
-      query: new URLSearchParams(queryAt === -1 ? '' : url.slice(queryAt + 1)),
-      signal,
+      engine: server.engine, req, res, params: match.params, version, logger, serverVersion: server.serverVersion, query, signal,
     });
     if (reply) sendReply(res, reply);
   } catch (error) {

@@ -1,7 +1,7 @@
 // How berth answers over HTTP: Docker's headers on every response, JSON with the exact
 // Content-Type the docker CLI needs to read an error (docker-lifecycle.md (j)), no body on 204
 // and 304, and the one place where an error becomes a status.
-import type { ServerResponse } from 'node:http';
+import { STATUS_CODES, type ServerResponse } from 'node:http';
 import { messageOf } from '../../machines/records.js';
 import { BerthError } from '../errors.js';
 import { maxApiVersion } from './version.js';
@@ -35,6 +35,15 @@ export function sendReply(res: ServerResponse, reply: Reply): void {
   const text = JSON.stringify(reply.body);
   res.writeHead(reply.status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
   res.end(text);
+}
+
+/**
+ * A whole JSON error response as raw bytes, for a socket that has no ServerResponse (a request Node
+ * could not parse, an upgrade): it closes the connection.
+ */
+export function rawJsonError(status: number, message: string): string {
+  const body = JSON.stringify({ message });
+  return `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
 }
 
 // Docker's error body, `{"message": ...}`; a 304 has none. Once a stream has begun, it can only end.

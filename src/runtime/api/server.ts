@@ -11,6 +11,7 @@ import { BerthError, ConflictError, InvalidArgumentError, SystemError } from '..
 import { silentLogger, type Logger } from '../log.js';
 import { handleUpgrade } from './attach.js';
 import { handleRequest } from './handle-request.js';
+import { rawJsonError } from './respond.js';
 import { isLoopback, parseHost, type ApiHost } from './host.js';
 import { readServerVersion } from './server-version.js';
 import { clearStaleSocket } from './unix-socket.js';
@@ -118,7 +119,5 @@ function answerMalformedRequest(error: NodeJS.ErrnoException, socket: Socket): v
     socket.destroy();
     return;
   }
-  const [status, reason] = error.code === 'HPE_HEADER_OVERFLOW' ? [431, 'Request Header Fields Too Large'] : [400, 'Bad Request'];
-  const body = JSON.stringify({ message: `malformed HTTP request: ${error.code ?? error.message}` });
-  socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  socket.end(rawJsonError(error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400, `malformed HTTP request: ${error.code ?? error.message}`));
 }

@@ -25,6 +25,17 @@ export function splitApiVersion(path: string): { version: string; path: string }
   return { version, path: rest };
 }
 
+/**
+ * A request target (`/v1.50/containers/web/logs?tail=5`) as its API version, route path and query;
+ * what is not a path is a 400.
+ */
+export function parseRequestTarget(url: string): { version: string; path: string; query: URLSearchParams } {
+  if (!url.startsWith('/')) throw new InvalidArgumentError(`the request target must be a path such as /containers/json, got ${JSON.stringify(url.slice(0, 100))}`);
+  const queryAt = url.indexOf('?');
+  const { version, path } = splitApiVersion(queryAt === -1 ? url : url.slice(0, queryAt));
+  return { version, path, query: new URLSearchParams(queryAt === -1 ? '' : url.slice(queryAt + 1)) };
+}
+
 /** True when the client's version is `minimum` or newer (e.g. the stop signal needs 1.42). */
 export function isVersionAtLeast(version: string, minimum: string): boolean {
   return compareVersions(version, minimum) >= 0;
