@@ -2,14 +2,13 @@
 // (created or exited, as Docker counts them), narrowed by Docker's prune filters `until` and
 // `label` / `label!`. A container that starts (or goes) meanwhile is skipped, as Docker skips it.
 import { InvalidArgumentError } from '../../errors.js';
+import { parseTimestamp } from '../../timestamps.js';
 import { parseFilters } from '../filters.js';
 import { hasLabel } from '../list-filters.js';
 import type { ApiRequest } from '../request.js';
 import type { Reply } from '../respond.js';
 
 const pruneFilterKeys = ['until', 'label', 'label!'] as const;
-
-const durationUnits: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
 
 export async function pruneContainers({ engine, query }: ApiRequest): Promise<Reply> {
   const filters = parseFilters(query.get('filters'), pruneFilterKeys);
@@ -36,13 +35,7 @@ export async function pruneContainers({ engine, query }: ApiRequest): Promise<Re
 
 // Docker's timestamp for `until`: unix seconds, an RFC 3339 date, or a Go duration back from now ("24h", "1h30m").
 function parseUntil(text: string, now: number): number {
-  const value = text.trim();
-  if (/^-?\d+(\.\d+)?$/.test(value)) return Number(value) * 1000;
-  const parts = [...value.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)];
-  if (parts.length > 0 && parts.map((part) => part[0]).join('') === value) {
-    return now - parts.reduce((sum, [, amount, unit]) => sum + Number(amount) * durationUnits[unit!]!, 0);
-  }
-  const date = Date.parse(value);
-  if (/^\d{4}-\d{2}-\d{2}/.test(value) && !Number.isNaN(date)) return date;
-  throw new InvalidArgumentError(`invalid until filter ${JSON.stringify(text)}: use unix seconds, an RFC 3339 date or a duration such as 24h`);
+  const time = parseTimestamp(text, now);
+  if (Number.isNaN(time)) throw new InvalidArgumentError(`invalid until filter ${JSON.stringify(text)}: use unix seconds, an RFC 3339 date or a duration such as 24h`);
+  return time;
 }

@@ -1,43 +1,25 @@
 // Times on the command line and in output, as the docker CLI reads and prints them: `--since 10m`,
 // a date or unix seconds in; RFC 3339 with nine fraction digits in local time out.
 import { InvalidArgumentError } from '../../errors.js';
-
-const durationUnitsMs: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, 'μs': 1e-3, ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
-const goDuration = /^([-+]?)((?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+)$/;
-const unixSeconds = /^\d+(?:\.\d{1,9})?$/;
+import { parseTimestamp, unixSeconds } from '../../timestamps.js';
 
 /**
- * A `--since`/`--until` value as the unix seconds the API takes (docker's timetypes.GetTimestamp):
- * a Go duration before `now` ("10m", "1h30m", "0s"; negative is in the future), an RFC 3339 date or
- * date-time (local time unless it names a zone), or unix seconds as they are. Durations keep the
- * milliseconds, where docker truncates to the second and so can miss the events of the last second.
+ * A `--since`/`--until` value as the unix seconds the API takes (docker's timetypes.GetTimestamp,
+ * see parseTimestamp); unix seconds are passed as they are. Durations keep the milliseconds, where
+ * docker truncates to the second and so can miss the events of the last second.
  * @example
  * toApiTimestamp('10m', '--since', Date.parse('2024-01-01T00:10:00Z')) // '1704067200.000'
  */
 export function toApiTimestamp(value: string, option: string, now = Date.now()): string {
   const text = value.trim();
   if (unixSeconds.test(text)) return text;
-  const duration = goDuration.exec(text);
-  if (duration) {
-    const [, sign, parts = ''] = duration;
-    let ms = 0;
-    for (const [, amount = '0', unit = 's'] of parts.matchAll(/(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/g)) ms += Number(amount) * durationUnitsMs[unit]!;
-    return ((now - (sign === '-' ? -ms : ms)) / 1000).toFixed(3);
-  }
-  const time = parseDate(text);
+  const time = parseTimestamp(text, now);
   if (Number.isNaN(time)) {
     throw new InvalidArgumentError(
       `Expected ${option} to be a duration such as 10m or 1h30m, a date such as 2024-01-02 or 2024-01-02T15:04:05Z, or unix seconds, got ${JSON.stringify(value)}`,
     );
   }
   return (time / 1000).toFixed(3);
-}
-
-// JavaScript reads a bare date as UTC and rejects "T15" without minutes; Go (and docker) read both
-// in local time. A date-time without a zone is local in JavaScript too.
-function parseDate(text: string): number {
-  if (!/^\d{4}-\d\d-\d\d/.test(text)) return Number.NaN;
-  return Date.parse((text.length === 10 ? `${text}T00:00:00` : text).replace(/(T\d\d)(?=$|[zZ+-])/, '$1:00'));
 }
 
 /**
