@@ -341,9 +341,7 @@ export class Engine {
     if (newName === oldName) throw new InvalidArgumentError('Renaming a container with the same name as its current name');
     const holder = this.names.get(newName);
     if (holder !== undefined) throw nameInUse(newName, holder);
-    if (this.actor.getSnapshot().status !== 'active') {
-      throw new ConflictError(`the engine has shut down and no longer manages container ${oldName}: create a new engine (with the same state dir, it adopts what still runs)`);
-    }
+    this.assertSupervised(entry);
     entry.spec = { ...entry.spec, name: newName };
     this.names.delete(oldName);
     this.names.set(newName, entry.spec.id);
@@ -442,10 +440,7 @@ export class Engine {
       }
       throw new SystemError(`the state machine of container ${entry.spec.name} failed (${messageOf(machine.error)}), so it can no longer be managed; its process was killed. Remove it (docker rm) and create it again`);
     }
-    // The supervisor has stopped: XState drops what is sent to it, so nothing would answer.
-    if (this.actor.getSnapshot().status !== 'active') {
-      throw new ConflictError(`the engine has shut down and no longer manages container ${entry.spec.name}: create a new engine (with the same state dir, it adopts what still runs)`);
-    }
+    this.assertSupervised(entry);
     const requestId = `req-${++this.requestSeq}`;
     const reply = new Promise<WaitResult | undefined>((resolve, reject) => this.pending.set(requestId, { actorId: entry.actorId, resolve, reject }));
     this.send(entry, { ...command, requestId } as ContainerCommand);
@@ -458,6 +453,13 @@ export class Engine {
   // is the live actor: a removed container's entry is gone). Measured in bench/README.md.
   private send(entry: Entry, command: ContainerCommand | ContainerRecovery): void {
     entry.ref.send(command);
+  }
+
+  // The supervisor has stopped (and its container actors with it): XState drops what is sent to
+  // them, so nothing would answer.
+  private assertSupervised(entry: Entry): void {
+    if (this.actor.getSnapshot().status === 'active') return;
+    throw new ConflictError(`the engine has shut down and no longer manages container ${entry.spec.name}: create a new engine (with the same state dir, it adopts what still runs)`);
   }
 
   // Docker's lookup order: full id, exact name, unique id prefix.
