@@ -78,11 +78,12 @@ export function killProcessDirectly(main: ContainerProcess, ownUnreapedChild = f
 /**
  * The end-of-container kill: SIGKILL whatever is left in the group. An empty group (ESRCH) or a
  * pid that now belongs to someone else means there is nothing of ours left, which is the goal.
- * For our own child not reaped yet the group is ours without a look at /proc.
+ * For our own child not reaped yet (or reaped in the very callback that calls this) the group is
+ * ours without a look at /proc.
  */
-export function killRemainingProcesses(main: ContainerProcess, ownUnreapedChild = false): void {
+export function killRemainingProcesses(main: ContainerProcess, ownChild = false): void {
   try {
-    if (ownUnreapedChild) process.kill(-main.pid, 'SIGKILL');
+    if (ownChild) process.kill(-main.pid, 'SIGKILL');
     else signalProcessGroup(main, 'SIGKILL');
   } catch {
     // nothing left to kill

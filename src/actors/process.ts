@@ -14,6 +14,7 @@ import type { LogFiles, LogFollower } from './log-files.js';
 import { forwardOutput, waitForOutputEnd, type OutputListener } from './output.js';
 import { describeStartError } from './start-error.js';
 import { superviseAdopted } from './adopt.js';
+import { createTurnQueue } from './turn-queue.js';
 
 export type { OutputListener } from './output.js';
 
@@ -78,6 +79,8 @@ function killUnadoptableOnExit(pid: number): void {
  * @example setup({ actors: { runtime: createProcessRuntime({ onOutput: writeLog }) } })
  */
 export function createProcessRuntime(options: ProcessRuntimeOptions = {}) {
+  // One queue for every container of the engine: a stop of all of them is one batch (turn-queue.ts).
+  const defer = createTurnQueue();
   return fromCallback<RuntimeCommand, RuntimeInput>(({ input, sendBack, receive }) => {
     const { spec, generation } = input;
     const { onOutput, logFiles } = options;
@@ -88,9 +91,10 @@ export function createProcessRuntime(options: ProcessRuntimeOptions = {}) {
     }
     let active = true; // false once XState ran the cleanup: nothing may be reported after that
     let settled = false; // startFailed or exited was reported: each run ends exactly once
-    const report = (event: RuntimeReport): void => {
+    const deliver = (event: RuntimeReport): void => {
       if (active) sendBack(event);
     };
+    const report = (event: RuntimeReport): void => defer(() => deliver(event));
     const reportStartFailure = (error: unknown, file: string): void => {
       if (settled) return;
       settled = true;
@@ -138,7 +142,9 @@ export function createProcessRuntime(options: ProcessRuntimeOptions = {}) {
       if (main === undefined || exited) return;
       exited = true;
       unadoptable.delete(main.pid);
-      killRemainingProcesses(main);
+      // Reaped a moment ago, in this same callback: Linux hands out pids in turn up to pid_max
+      // before it reuses one, so the group id is still ours without a look at /proc (26 µs).
+      killRemainingProcesses(main, true);
       const signal = signalName === null ? undefined : constants.signals[signalName];
       if (settled) return;
       settled = true;
@@ -167,11 +173,14 @@ export function createProcessRuntime(options: ProcessRuntimeOptions = {}) {
     forwardOutput(child.stdout, 'stdout', spec.id, onOutput);
     forwardOutput(child.stderr, 'stderr', spec.id, onOutput);
 
-    receive((command) => {
-      // `exited` is set in the 'exit' listener, which Node calls right after the reap.
+    receive((command) => defer(() => {
+      // The run ended meanwhile: its cleanup killed what was left, and no one hears a report.
+      if (!active) return;
+      // `exited` is set in the 'exit' listener, which Node calls right after the reap; it is read
+      // when the command runs, so a process reaped since it was queued is never signalled by pid.
       const outcome = runCommand({ containerId: spec.id, generation, main, exited, unreaped: !exited }, command);
-      if (outcome) report(outcome);
-    });
+      if (outcome) deliver(outcome);
+    }));
 
     // The container leaves the state that runs it (or the system stops): kill what is left.
     // Output listeners stay until the pipes end, so the last lines written before exit still arrive.
