@@ -302,6 +302,7 @@ export const containerMachine = setup({
         timerMs: timer,
       });
       enqueue.assign(update);
+      thawIfFrozen(enqueue, context);
     }),
     /** Registers a kill with SIGKILL; the signal goes out when `killing` is entered. */
     acceptKill: enqueueActions(({ context, event, enqueue, system }) => {
@@ -324,6 +325,7 @@ export const containerMachine = setup({
         : event.type === 'runtime.started' ? 'a kill asked for while starting' : `${event.type} requested`;
       emitStep(enqueue, context, update, at, { state: 'killing', cause: `${cause}: SIGKILL to every process`, signal: SIGKILL, timerMs: context.timings.killWaitMs });
       enqueue.assign(update);
+      thawIfFrozen(enqueue, context);
     }),
     killDirectly: enqueueActions(({ context, enqueue, system }) => {
       const seq = context.signals.seq + 1;
@@ -367,10 +369,6 @@ export const containerMachine = setup({
       if (context.frozen && stopping) enqueue.sendTo('runtime', { type: 'thaw' } satisfies RuntimeCommand);
       emitStep(enqueue, context, update, at, { state: 'signalled', cause: stopping ? 'kill: stopping signal' : 'kill: signal (the restart policy is kept)', signal: event.signal });
       enqueue.assign(update);
-    }),
-    /** A stop or kill of a paused container: thaw after the signal so it lands (docker-lifecycle.md (d)). */
-    thawIfFrozen: enqueueActions(({ context, enqueue }) => {
-      if (context.frozen) enqueue.sendTo('runtime', { type: 'thaw' } satisfies RuntimeCommand);
     }),
     settleDelivery: enqueueActions(({ context, event, enqueue, system }) => {
       if (event.type !== 'runtime.signalDelivered' && event.type !== 'runtime.signalFailed') return;
@@ -532,9 +530,13 @@ export const containerMachine = setup({
       if (event.type !== 'wait.cancel') return {};
       return { waiters: context.waiters.filter((w) => w.requestId !== event.requestId) };
     }),
-    /** Tells the supervisor, when there is one, that this container no longer runs. */
-    notifySettled: enqueueActions(({ context, enqueue, self }) => {
-      if (self._parent) enqueue.sendParent({ type: 'container.settled', id: context.spec.id });
+    /**
+     * Tells the supervisor that this container no longer runs, when it waits for that: only a
+     * shutdown does, and it stops every container it waits for. Any other exit costs it nothing.
+     */
+    notifySettled: enqueueActions(({ context, event, enqueue, self }) => {
+      const shutdownStop = context.stopRequest?.cause === 'shutdown' || (event.type === 'stop' && event.cause === 'shutdown');
+      if (self._parent && shutdownStop) enqueue.sendParent({ type: 'container.settled', id: context.spec.id });
     }),
     replyOk: enqueueActions(({ event, enqueue }) => {
       if ('requestId' in event) enqueue.emit(ok(event.requestId));
@@ -666,7 +668,7 @@ export const containerMachine = setup({
           },
         },
         stopping: {
-          entry: ['sendStopSignal', 'thawIfFrozen'],
+          entry: 'sendStopSignal',
           // Every way in names graceful or untimed; XState wants an initial state all the same.
           initial: 'graceful',
           on: {
@@ -696,7 +698,7 @@ export const containerMachine = setup({
           },
         },
         killing: {
-          entry: ['sendKillSignal', 'thawIfFrozen'],
+          entry: 'sendKillSignal',
           initial: 'awaitingExit',
           on: {
             stop: { actions: 'acceptStop' },
@@ -768,6 +770,7 @@ type Update = Partial<ContainerContext>;
 // The part of XState's `enqueue` the helpers below use.
 interface Enqueue {
   emit(event: ContainerEmitted): void;
+  sendTo(target: 'runtime', event: RuntimeCommand): void;
 }
 
 type RejectReason = keyof typeof rejections;
@@ -861,6 +864,11 @@ function failureMessage(kind: WaiterKind, name: string, reason: string): string 
   if (kind === 'kill') return `cannot kill container: ${name}: ${reason}`;
   if (kind === 'remove') return `cannot remove container ${name}: could not kill: ${reason}`;
   return `cannot stop container: ${name}: ${reason}`;
+}
+
+// A stop or kill of a paused container: thaw after the signal so it lands (docker-lifecycle.md (d)).
+function thawIfFrozen(enqueue: Enqueue, context: ContainerContext): void {
+  if (context.frozen) enqueue.sendTo('runtime', { type: 'thaw' } satisfies RuntimeCommand);
 }
 
 // Appends a step to the stop flow in `update` (when a flow is in progress) and emits it for the logs.

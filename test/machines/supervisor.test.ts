@@ -46,4 +46,20 @@ describe('command routing', () => {
     ]);
     await engine.shutdown({ timeout: 1 });
   });
+
+  it('an exit takes the supervisor no step unless a shutdown waits for it', async () => {
+    const seen: InspectionEvent[] = [];
+    const engine = fakeEngine((event) => seen.push(event));
+    for (const name of ['quiet', 'last']) {
+      await engine.create({ name, cmd: ['x'] });
+      await engine.start(name);
+    }
+    seen.length = 0;
+    await engine.stop('quiet');
+    const supervisorEvents = () => seen.flatMap((e) => (e.type === '@xstate.event' && e.actorRef === engine.actor ? [e.event.type] : []));
+    expect(supervisorEvents()).toEqual([]);
+    const result = await engine.shutdown({ timeout: 1 });
+    expect(result.forced).toBe(false);
+    expect(supervisorEvents()).toEqual(['shutdown', 'container.settled']); // 'last' only: 'quiet' was not running
+  });
 });

@@ -28,7 +28,7 @@ describe('statechartOf', () => {
     const byPath = new Map(allStates(chart).map((state) => [state.path, state]));
     expect(chart.root.initial).toBe('created');
     expect(byPath.get('alive')).toMatchObject({ kind: 'compound', initial: 'alive.starting' });
-    expect(byPath.get('alive.stopping')).toMatchObject({ kind: 'compound', initial: 'alive.stopping.graceful', entry: ['sendStopSignal', 'thawIfFrozen'] });
+    expect(byPath.get('alive.stopping')).toMatchObject({ kind: 'compound', initial: 'alive.stopping.graceful', entry: ['sendStopSignal'] });
     expect(byPath.get('removed')).toMatchObject({ kind: 'final' });
     // XState's own timer scheduling (xstate.raise) is not an entry action worth showing.
     expect(byPath.get('alive.killing.directKill')!.entry).toEqual(['killDirectly']);
