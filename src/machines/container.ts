@@ -260,48 +260,30 @@ export const containerMachine = setup({
     /** Registers a stop (or joins the one in progress); the signal goes out when `stopping` is entered. */
     acceptStop: enqueueActions(({ context, event, enqueue, system }) => {
       if (event.type !== 'stop' && event.type !== 'restart') return;
-      const kind: WaiterKind = event.type === 'restart' ? 'restart' : 'stop';
-      const cause = event.type === 'stop' ? (event.cause ?? 'user') : 'user';
-      const current = context.stopRequest;
-      // The engine's shutdown wins over a restart, asked for before it or joining it: no process
-      // is started again while the engine waits for every container to stop.
-      const shutdown = cause === 'shutdown' || current?.cause === 'shutdown';
-      const update: Update = {
-        waiters: [...context.waiters, { requestId: event.requestId, kind }],
-        requested: { ...context.requested, restart: !shutdown && (context.requested.restart || event.type === 'restart') },
-        restart: { ...context.restart, canceled: true, manuallyStopped: context.restart.manuallyStopped || cause === 'user' },
-      };
-      const timeoutMs = requestedStopTimeout(context, event);
+      enqueue.assign(stopAccepted(context, event, nowOf(system)));
+    }),
+    /**
+     * A stop of a running or paused container: registered, and its signal recorded as sent, which
+     * `stopping`'s entry does next. One assign for both, where acceptStop and sendStopSignal would
+     * make two: XState clones the snapshot for each.
+     */
+    beginStop: enqueueActions(({ context, event, enqueue, system }) => {
+      if (event.type !== 'stop' && event.type !== 'restart') return;
       const at = nowOf(system);
-      const deadlineAt = timeoutMs >= 0 ? at + timeoutMs : null;
-      if (current) {
-        // A stop joining the flow keeps it, but never waits longer than it asked to.
-        const sooner = deadlineAt !== null && (current.deadlineAt === null || deadlineAt < current.deadlineAt);
-        if (sooner) update.stopRequest = { ...current, timeoutMs, deadlineAt, rearm: true };
-        if (shutdown) update.stopRequest = { ...(update.stopRequest ?? current), cause: 'shutdown' };
-        enqueue.assign(update);
-        return;
-      }
-      const signal = event.signal ?? effectiveStopSignal(context.spec);
-      update.stopRequest = { signal, timeoutMs, deadlineAt, rearm: false, seq: context.signals.seq + 1, cause };
-      if (!context.flow.active) update.flow = { steps: [], startedAt: at, active: true };
+      const update = stopAccepted(context, event, at);
+      recordStopSignal(enqueue, context, update.stopRequest!, update, at);
       enqueue.assign(update);
     }),
+    /** Sends the stop signal (recorded by beginStop, or here for a stop that waited for the start), then thaws a paused container. */
     sendStopSignal: enqueueActions(({ context, enqueue, system }) => {
       const request = context.stopRequest;
       if (!request) return;
-      const at = nowOf(system);
-      const update: Update = { signals: { seq: request.seq, pending: [...context.signals.pending, { seq: request.seq, signal: request.signal }] } };
+      if (context.signals.seq !== request.seq) {
+        const update: Update = {};
+        recordStopSignal(enqueue, context, request, update, nowOf(system));
+        enqueue.assign(update);
+      }
       enqueue.sendTo('runtime', { type: 'signal', seq: request.seq, signal: request.signal, scope: 'main' } satisfies RuntimeCommand);
-      enqueue.emit(lifecycle(context, 'kill', at, { signal: String(request.signal) }));
-      const timer = request.timeoutMs >= 0 ? timerDelay(request.timeoutMs) : undefined;
-      emitStep(enqueue, context, update, at, {
-        state: 'stopping',
-        cause: timer === undefined ? 'stop: signal sent, negative timeout: waiting forever' : `stop: signal sent, waiting ${timer} ms${cappedNote(request.timeoutMs)}`,
-        signal: request.signal,
-        timerMs: timer,
-      });
-      enqueue.assign(update);
       thawIfFrozen(enqueue, context);
     }),
     /** Registers a kill with SIGKILL; the signal goes out when `killing` is entered. */
@@ -624,8 +606,8 @@ export const containerMachine = setup({
         'runtime.freezeFailed': { actions: 'answerFreezeFailure' },
         start: { actions: 'rejectAlreadyStarted' },
         // Straight into the stopping state that fits the timeout: a negative one arms no timer.
-        stop: [{ guard: 'stopWillTimeOut', target: '.stopping.graceful', actions: 'acceptStop' }, { target: '.stopping.untimed', actions: 'acceptStop' }],
-        restart: [{ guard: 'stopWillTimeOut', target: '.stopping.graceful', actions: 'acceptStop' }, { target: '.stopping.untimed', actions: 'acceptStop' }],
+        stop: [{ guard: 'stopWillTimeOut', target: '.stopping.graceful', actions: 'beginStop' }, { target: '.stopping.untimed', actions: 'beginStop' }],
+        restart: [{ guard: 'stopWillTimeOut', target: '.stopping.graceful', actions: 'beginStop' }, { target: '.stopping.untimed', actions: 'beginStop' }],
         kill: [{ guard: 'isSigkill', target: '.killing', actions: 'acceptKill' }, { actions: 'sendSignal' }],
         pause: { actions: 'rejectStopping' },
         unpause: { actions: 'rejectNotPaused' },
@@ -864,6 +846,49 @@ function failureMessage(kind: WaiterKind, name: string, reason: string): string 
   if (kind === 'kill') return `cannot kill container: ${name}: ${reason}`;
   if (kind === 'remove') return `cannot remove container ${name}: could not kill: ${reason}`;
   return `cannot stop container: ${name}: ${reason}`;
+}
+
+// What accepting a stop or restart changes: a new stop request, or the one in progress joined
+// (never waiting longer than the new one asks). Its signal is sent when `stopping` is entered.
+function stopAccepted(context: ContainerContext, event: Extract<ContainerEvent, { type: 'stop' | 'restart' }>, at: number): Update {
+  const kind: WaiterKind = event.type === 'restart' ? 'restart' : 'stop';
+  const cause = event.type === 'stop' ? (event.cause ?? 'user') : 'user';
+  const current = context.stopRequest;
+  // The engine's shutdown wins over a restart, asked for before it or joining it: no process
+  // is started again while the engine waits for every container to stop.
+  const shutdown = cause === 'shutdown' || current?.cause === 'shutdown';
+  const update: Update = {
+    waiters: [...context.waiters, { requestId: event.requestId, kind }],
+    requested: { ...context.requested, restart: !shutdown && (context.requested.restart || event.type === 'restart') },
+    restart: { ...context.restart, canceled: true, manuallyStopped: context.restart.manuallyStopped || cause === 'user' },
+  };
+  const timeoutMs = requestedStopTimeout(context, event);
+  const deadlineAt = timeoutMs >= 0 ? at + timeoutMs : null;
+  if (current) {
+    // A stop joining the flow keeps it, but never waits longer than it asked to.
+    const sooner = deadlineAt !== null && (current.deadlineAt === null || deadlineAt < current.deadlineAt);
+    if (sooner) update.stopRequest = { ...current, timeoutMs, deadlineAt, rearm: true };
+    if (shutdown) update.stopRequest = { ...(update.stopRequest ?? current), cause: 'shutdown' };
+    return update;
+  }
+  const signal = event.signal ?? effectiveStopSignal(context.spec);
+  update.stopRequest = { signal, timeoutMs, deadlineAt, rearm: false, seq: context.signals.seq + 1, cause };
+  if (!context.flow.active) update.flow = { steps: [], startedAt: at, active: true };
+  return update;
+}
+
+// Records the request's stop signal as sent, in `update`: its delivery awaited, the kill event, the
+// flow step.
+function recordStopSignal(enqueue: Enqueue, context: ContainerContext, request: StopRequest, update: Update, at: number): void {
+  update.signals = { seq: request.seq, pending: [...context.signals.pending, { seq: request.seq, signal: request.signal }] };
+  enqueue.emit(lifecycle(context, 'kill', at, { signal: String(request.signal) }));
+  const timer = request.timeoutMs >= 0 ? timerDelay(request.timeoutMs) : undefined;
+  emitStep(enqueue, context, update, at, {
+    state: 'stopping',
+    cause: timer === undefined ? 'stop: signal sent, negative timeout: waiting forever' : `stop: signal sent, waiting ${timer} ms${cappedNote(request.timeoutMs)}`,
+    signal: request.signal,
+    timerMs: timer,
+  });
 }
 
 // A stop or kill of a paused container: thaw after the signal so it lands (docker-lifecycle.md (d)).
