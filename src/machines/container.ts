@@ -230,7 +230,7 @@ export const containerMachine = setup({
         restart: { ...context.restart, count: event.restartCount, manuallyStopped: event.manuallyStopped },
       };
     }),
-    recordStartFailure: enqueueActions(({ context, event, enqueue, system }) => {
+    recordStartFailure: enqueueActions(({ context, event, enqueue, system, self }) => {
       if (event.type !== 'runtime.startFailed') return;
       const at = nowOf(system);
       const kind: ErrorKind = event.exitCode === 127 || event.exitCode === 126 ? 'InvalidArgument' : 'System';
@@ -256,6 +256,7 @@ export const containerMachine = setup({
       };
       emitStep(enqueue, context, update, at, { state: 'exited', cause: `start failed: ${event.message}`, exitCode: event.exitCode });
       enqueue.assign(update);
+      notifyShutdown(enqueue, context, event, self);
     }),
     /** Registers a stop (or joins the one in progress); the signal goes out when `stopping` is entered. */
     acceptStop: enqueueActions(({ context, event, enqueue, system }) => {
@@ -426,7 +427,7 @@ export const containerMachine = setup({
       enqueue.assign(update);
     }),
     /** The exit: record it, decide on a restart, emit die (then stop), answer who waited for it. */
-    recordExit: enqueueActions(({ context, event, enqueue, system }) => {
+    recordExit: enqueueActions(({ context, event, enqueue, system, self }) => {
       if (event.type !== 'runtime.exited') return;
       const at = nowOf(system);
       const runDurationMs = context.startedAt === null ? 0 : at - context.startedAt;
@@ -458,9 +459,10 @@ export const containerMachine = setup({
       emitStep(enqueue, context, update, at, { state: 'exited', cause: decision.restart ? `${how}; restarting in ${decision.backoffMs} ms` : how, exitCode: event.exitCode });
       update.flow = { ...(update.flow ?? context.flow), active: false };
       enqueue.assign(update);
+      notifyShutdown(enqueue, context, event, self);
     }),
     /** A stop or kill while the policy waits to restart: no process, so no signal; the restart is cancelled. */
-    cancelRestart: enqueueActions(({ context, event, enqueue, system }) => {
+    cancelRestart: enqueueActions(({ context, event, enqueue, system, self }) => {
       if (event.type !== 'stop' && event.type !== 'kill') return;
       const at = nowOf(system);
       const manuallyStopped = context.restart.manuallyStopped || event.type === 'stop' || isStoppingSignal(context.spec, event.signal);
@@ -469,6 +471,7 @@ export const containerMachine = setup({
       enqueue.emit(ok(event.requestId));
       emitStep(enqueue, context, update, at, { state: 'exited', cause: `${event.type} while waiting to restart: restart cancelled` });
       enqueue.assign(update);
+      notifyShutdown(enqueue, context, event, self);
     }),
     emitStopOfPendingRestart: enqueueActions(({ context, enqueue, system }) => {
       enqueue.emit(lifecycle(context, 'stop', nowOf(system)));
@@ -511,14 +514,6 @@ export const containerMachine = setup({
     cancelWait: assign(({ context, event }) => {
       if (event.type !== 'wait.cancel') return {};
       return { waiters: context.waiters.filter((w) => w.requestId !== event.requestId) };
-    }),
-    /**
-     * Tells the supervisor that this container no longer runs, when it waits for that: only a
-     * shutdown does, and it stops every container it waits for. Any other exit costs it nothing.
-     */
-    notifySettled: enqueueActions(({ context, event, enqueue, self }) => {
-      const shutdownStop = context.stopRequest?.cause === 'shutdown' || (event.type === 'stop' && event.cause === 'shutdown');
-      if (self._parent && shutdownStop) enqueue.sendParent({ type: 'container.settled', id: context.spec.id });
     }),
     replyOk: enqueueActions(({ event, enqueue }) => {
       if ('requestId' in event) enqueue.emit(ok(event.requestId));
@@ -708,7 +703,7 @@ export const containerMachine = setup({
       always: [
         { guard: 'removeRequested', target: 'removed' },
         { guard: 'isAutoRemove', target: 'removed' },
-        { guard: 'hasNeverStarted', target: 'created', actions: 'notifySettled' },
+        { guard: 'hasNeverStarted', target: 'created' },
         { target: 'exited' },
       ],
     },
@@ -726,7 +721,6 @@ export const containerMachine = setup({
       },
     },
     exited: {
-      entry: 'notifySettled',
       on: {
         start: { target: 'alive', actions: 'beginManualStart' },
         restart: { target: 'alive', actions: ['beginManualStart', 'acceptRestartOfStopped'] },
@@ -740,7 +734,7 @@ export const containerMachine = setup({
     },
     removed: {
       type: 'final',
-      entry: ['recordRemoved', 'notifySettled'],
+      entry: 'recordRemoved',
     },
   },
 });
@@ -753,6 +747,7 @@ type Update = Partial<ContainerContext>;
 interface Enqueue {
   emit(event: ContainerEmitted): void;
   sendTo(target: 'runtime', event: RuntimeCommand): void;
+  sendParent(event: { type: 'container.settled'; id: string }): void;
 }
 
 type RejectReason = keyof typeof rejections;
@@ -889,6 +884,15 @@ function recordStopSignal(enqueue: Enqueue, context: ContainerContext, request: 
     signal: request.signal,
     timerMs: timer,
   });
+}
+
+// The run is over: tell the supervisor when its shutdown waits for that. Only a shutdown does,
+// and it sent this container a stop (which also rules out any restart); any other exit costs
+// the supervisor no step. The actions that end a run call it: recordExit, cancelRestart and
+// recordStartFailure (an entry action on exited and removed would cost every exit an action).
+function notifyShutdown(enqueue: Enqueue, context: ContainerContext, event: ContainerEvent, self: { _parent?: unknown }): void {
+  const shutdownStop = context.stopRequest?.cause === 'shutdown' || (event.type === 'stop' && event.cause === 'shutdown');
+  if (shutdownStop && self._parent) enqueue.sendParent({ type: 'container.settled', id: context.spec.id });
 }
 
 // A stop or kill of a paused container: thaw after the signal so it lands (docker-lifecycle.md (d)).
