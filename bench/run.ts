@@ -1,7 +1,7 @@
 // `npm run bench`: every workload for every contender this machine has, alternating, then the
 // table (printed and written into bench/README.md) and the JSON (bench/results/). Options:
 //   --reps N            repetitions of W1, W2, W3 and W6 (BENCH_REPS; default 3)
-//   --warmup N          untimed repetitions of W1, W2, W3 and W6 before those (default 1; 0: none)
+//   --warmup N          untimed repetitions of W1, W2, W3 and W6 before those (default 3; 0: none)
 //   --memory-reps N     repetitions of W4 (default 1)
 //   --w5-reps N         repetitions of W5 (default 1)
 //   --only W1,W3        some workloads only (BENCH_ONLY)
@@ -128,7 +128,7 @@ async function main(): Promise<void> {
     workDir,
     contenders,
     repetitions: positive('reps', values.reps ?? process.env.BENCH_REPS, 3),
-    warmups: values.warmup === '0' ? 0 : positive('warmup', values.warmup, 1),
+    warmups: values.warmup === '0' ? 0 : positive('warmup', values.warmup, 3),
     memoryRepetitions: positive('memory-reps', values['memory-reps'], 1),
     engineOnlyRepetitions: positive('w5-reps', values['w5-reps'], 1),
     w1Count: positive('w1', values.w1, 200),
@@ -154,6 +154,7 @@ async function main(): Promise<void> {
       ...(values.label === undefined ? {} : { label: values.label }),
       repetitions: options.repetitions, warmups: options.warmups, memoryRepetitions: options.memoryRepetitions, engineOnlyRepetitions: options.engineOnlyRepetitions, w1: options.w1Count, w2: options.w2Count,
       w3: options.w3Iterations, w4: options.w4Sizes, w5: options.w5, w6: options.w6Iterations, contenders, workloads: only,
+      gcBeforeSpans: typeof (globalThis as { gc?: unknown }).gc === 'function' ? 'minor' : 'none (node without --expose-gc)',
     },
   };
   console.log(`berth bench: ${contenders.join(', ')}; ${only.join(', ')}; ${options.repetitions} repetitions after ${options.warmups} untimed (W4: ${options.memoryRepetitions}, W5: ${options.engineOnlyRepetitions})`);

@@ -174,7 +174,16 @@ async function repeatAlternating(
   return collect(samples, errors);
 }
 
+// The in-process contenders share this process's heap. Without this, a span often held a
+// scavenge of what the setup (200 processes just started, their pipes) or the contender before
+// left in the young generation: 10-20 ms on a 100 ms stop, paid by whoever came next. A minor GC
+// before each span empties it, for every contender alike. Needs node --expose-gc (npm run bench).
+function emptyYoungGeneration(): void {
+  (globalThis as { gc?: (options: { type: 'minor' }) => void }).gc?.({ type: 'minor' });
+}
+
 async function timed(action: () => Promise<void>): Promise<number> {
+  emptyYoungGeneration();
   const startedAt = now();
   await action();
   return now() - startedAt;
