@@ -2,6 +2,7 @@
 // table (printed and written into bench/README.md) and the JSON (bench/results/). Options:
 //   --reps N            repetitions of W1, W2, W3 and W6 (BENCH_REPS; default 3)
 //   --warmup N          untimed repetitions of W1, W2, W3 and W6 before those (default 3; 0: none)
+//   --in-process-warmup N  more of those for raw Node, the XState floor and berth (default 10; 0: none)
 //   --memory-reps N     repetitions of W4 (default 1)
 //   --w5-reps N         repetitions of W5 (default 1)
 //   --only W1,W3        some workloads only (BENCH_ONLY)
@@ -85,7 +86,7 @@ function render(file: string, printOnly: boolean): void {
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      reps: { type: 'string' }, warmup: { type: 'string' }, 'memory-reps': { type: 'string' }, 'w5-reps': { type: 'string' }, only: { type: 'string' }, contenders: { type: 'string' },
+      reps: { type: 'string' }, warmup: { type: 'string' }, 'in-process-warmup': { type: 'string' }, 'memory-reps': { type: 'string' }, 'w5-reps': { type: 'string' }, only: { type: 'string' }, contenders: { type: 'string' },
       w1: { type: 'string' }, w2: { type: 'string' }, w3: { type: 'string' }, w4: { type: 'string' }, w6: { type: 'string' },
       'w5-lifecycles': { type: 'string' }, 'w5-size': { type: 'string' }, label: { type: 'string' },
       'no-readme': { type: 'boolean' }, 'no-write': { type: 'boolean' }, render: { type: 'string' },
@@ -129,6 +130,7 @@ async function main(): Promise<void> {
     contenders,
     repetitions: positive('reps', values.reps ?? process.env.BENCH_REPS, 3),
     warmups: values.warmup === '0' ? 0 : positive('warmup', values.warmup, 3),
+    inProcessWarmups: values['in-process-warmup'] === '0' ? 0 : positive('in-process-warmup', values['in-process-warmup'], 10),
     memoryRepetitions: positive('memory-reps', values['memory-reps'], 1),
     engineOnlyRepetitions: positive('w5-reps', values['w5-reps'], 1),
     w1Count: positive('w1', values.w1, 200),
@@ -152,12 +154,12 @@ async function main(): Promise<void> {
     program: compilerVersion(program),
     settings: {
       ...(values.label === undefined ? {} : { label: values.label }),
-      repetitions: options.repetitions, warmups: options.warmups, memoryRepetitions: options.memoryRepetitions, engineOnlyRepetitions: options.engineOnlyRepetitions, w1: options.w1Count, w2: options.w2Count,
+      repetitions: options.repetitions, warmups: options.warmups, inProcessWarmups: options.inProcessWarmups, memoryRepetitions: options.memoryRepetitions, engineOnlyRepetitions: options.engineOnlyRepetitions, w1: options.w1Count, w2: options.w2Count,
       w3: options.w3Iterations, w4: options.w4Sizes, w5: options.w5, w6: options.w6Iterations, contenders, workloads: only,
       gcBeforeSpans: typeof (globalThis as { gc?: unknown }).gc === 'function' ? 'minor' : 'none (node without --expose-gc)',
     },
   };
-  console.log(`berth bench: ${contenders.join(', ')}; ${only.join(', ')}; ${options.repetitions} repetitions after ${options.warmups} untimed (W4: ${options.memoryRepetitions}, W5: ${options.engineOnlyRepetitions})`);
+  console.log(`berth bench: ${contenders.join(', ')}; ${only.join(', ')}; ${options.repetitions} repetitions after ${options.warmups} untimed (${options.warmups + options.inProcessWarmups} in-process) (W4: ${options.memoryRepetitions}, W5: ${options.engineOnlyRepetitions})`);
 
   const workloads: WorkloadResult[] = [];
   try {

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createContender, type Contender, type ContenderName, type Group, type MemorySample } from './contenders/index.js';
+import { createContender, isInProcess, type Contender, type ContenderName, type Group, type MemorySample } from './contenders/index.js';
 import { runEngineOnly, type EngineOnlyOptions } from './engine-only.js';
 import { killPrograms, waitForNoPrograms, waitForPrograms } from './processes.js';
 import { programAt, type Program } from './program.js';
@@ -26,6 +26,12 @@ export interface BenchOptions {
    * first figure is its cold start (JIT compilation, lazy requires, the daemon's first fork).
    */
   warmups: number;
+  /**
+   * More untimed repetitions for the contenders in the bench's own process (raw Node, the XState
+   * floor, berth): V8 goes on compiling their stop path on its helper threads for many
+   * repetitions, and on 2 CPUs those compiles take CPU from the span (bench/README.md, Method).
+   */
+  inProcessWarmups: number;
   /** W4 runs fewer repetitions: each is a fresh engine or daemon per size. */
   memoryRepetitions: number;
   /** W5 too: one repetition of its 10,000-container supervisor takes a minute here. */
@@ -140,14 +146,16 @@ async function repeatAlternating(
         await fail(name, contender, error);
       }
     }
-    for (let warmup = 0; warmup < options.warmups; warmup++) {
+    const warmupsOf = (name: ContenderName): number => options.warmups + (isInProcess(name) ? options.inProcessWarmups : 0);
+    const mostWarmups = Math.max(0, ...options.contenders.map(warmupsOf));
+    for (let warmup = 0; warmup < mostWarmups; warmup++) {
       for (const name of options.contenders) {
         const contender = open.get(name);
-        if (!contender) continue;
+        if (!contender || warmup >= warmupsOf(name)) continue;
         try {
           await repetition(contender);
           await assertNoneLeft(options, name);
-          options.log(`  warm-up ${warmup + 1}/${options.warmups} ${name}`);
+          options.log(`  warm-up ${warmup + 1}/${warmupsOf(name)} ${name}`);
         } catch (error) {
           await fail(name, contender, error);
         }
@@ -352,8 +360,7 @@ export async function runChild<T>(job: unknown): Promise<T> {
 // in this process for the daemons (whose memory is the daemon's, read from /proc).
 async function measureMemory(options: BenchOptions, name: ContenderName, count: number): Promise<MemorySample> {
   const job: MemoryJob = { contender: name, count, settleMs: options.w4SettleMs, program: { kind: options.program.kind, path: options.program.path }, workDir: options.workDir };
-  const inProcess = name === 'raw-node' || name === 'xstate-floor' || name === 'berth';
-  if (!(inProcess && options.isolate)) return measureMemoryHere(job);
+  if (!(isInProcess(name) && options.isolate)) return measureMemoryHere(job);
   try {
     return await runChild<MemorySample>({ job: 'memory', memory: job });
   } finally {

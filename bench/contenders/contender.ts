@@ -8,6 +8,11 @@ export type ContenderName = 'raw-node' | 'xstate-floor' | 'berth' | 'pm2' | 'sup
 
 export const contenderNames: readonly ContenderName[] = ['raw-node', 'xstate-floor', 'berth', 'pm2', 'supervisord'];
 
+/** The contenders that run inside the bench's own process (the others are daemons of their own). */
+export function isInProcess(name: ContenderName): boolean {
+  return name === 'raw-node' || name === 'xstate-floor' || name === 'berth';
+}
+
 /** A set of identical processes a workload starts and stops together. */
 export interface Group {
   /** A short name (letters and digits); process i is named `${name}-${i}`. */

@@ -7,7 +7,7 @@ import { createSupervisord, supervisordVersion } from './supervisord.js';
 import { createXstateFloor } from './xstate-floor.js';
 
 export type { Contender, ContenderContext, ContenderName, Group, MemorySample } from './contender.js';
-export { contenderNames } from './contender.js';
+export { contenderNames, isInProcess } from './contender.js';
 
 export function createContender(name: ContenderName, context: ContenderContext): Contender {
   switch (name) {

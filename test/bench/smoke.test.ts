@@ -18,6 +18,7 @@ const options: BenchOptions = {
   contenders: ['raw-node', 'xstate-floor', 'berth'],
   repetitions: 2,
   warmups: 1,
+  inProcessWarmups: 0,
   memoryRepetitions: 1,
   engineOnlyRepetitions: 2,
   w1Count: 3,
