@@ -9,6 +9,7 @@
 //   --contenders a,b    some contenders only: raw-node, xstate-floor, berth, pm2, supervisord (BENCH_CONTENDERS)
 //   --w1 200 --w2 50 --w3 100 --w4 1,100,1000 --w5-lifecycles 2000 --w5-size 10000 --w6 20
 //   --label NAME        a name for the run, kept in the JSON and its file name (e.g. before-fix)
+//   --probe             log what each W1/W2 span cost the bench's process: CPU, waiting, helper threads, GC
 //   --no-readme         write the JSON but leave bench/README.md alone
 //   --render FILE       run nothing: print a recorded run (results/*.json) and put it in the README
 //   --no-write          print only: no README or JSON (also BENCH_NO_WRITE=1)
@@ -19,6 +20,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { killTrackedDaemons } from './cleanup.js';
+import { probeAvailable } from './probe.js';
 import { contenderNames, unavailableReason, type ContenderName } from './contenders/index.js';
 import { supervisordVersion } from './contenders/supervisord.js';
 import { killPrograms } from './processes.js';
@@ -83,13 +85,18 @@ function render(file: string, printOnly: boolean): void {
   if (!printOnly) writeReadme(markdown);
 }
 
+function requireProbe(): true {
+  if (!probeAvailable()) throw new Error('--probe reads /proc/self/task/<tid>/schedstat, which this system does not have (it needs Linux with schedstats): run without --probe');
+  return true;
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       reps: { type: 'string' }, warmup: { type: 'string' }, 'in-process-warmup': { type: 'string' }, 'memory-reps': { type: 'string' }, 'w5-reps': { type: 'string' }, only: { type: 'string' }, contenders: { type: 'string' },
       w1: { type: 'string' }, w2: { type: 'string' }, w3: { type: 'string' }, w4: { type: 'string' }, w6: { type: 'string' },
       'w5-lifecycles': { type: 'string' }, 'w5-size': { type: 'string' }, label: { type: 'string' },
-      'no-readme': { type: 'boolean' }, 'no-write': { type: 'boolean' }, render: { type: 'string' },
+      'no-readme': { type: 'boolean' }, probe: { type: 'boolean' }, 'no-write': { type: 'boolean' }, render: { type: 'string' },
     },
   });
   if (values.render !== undefined) return render(values.render, values['no-write'] === true);
@@ -142,6 +149,7 @@ async function main(): Promise<void> {
     w5: { lifecycles: positive('w5-lifecycles', values['w5-lifecycles'], 2_000), supervisorSize: positive('w5-size', values['w5-size'], 10_000) },
     w6Iterations: positive('w6', values.w6, 20),
     isolate: true,
+    probe: values.probe === true && requireProbe(),
     log: (line) => console.log(line),
   };
   const environment: Environment = {

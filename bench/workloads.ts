@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createContender, isInProcess, type Contender, type ContenderName, type Group, type MemorySample } from './contenders/index.js';
 import { runEngineOnly, type EngineOnlyOptions } from './engine-only.js';
+import { beginSpan, describeCost } from './probe.js';
 import { killPrograms, waitForNoPrograms, waitForPrograms } from './processes.js';
 import { programAt, type Program } from './program.js';
 import { percentile, summarize, type Summary } from './stats.js';
@@ -34,7 +35,7 @@ export interface BenchOptions {
   inProcessWarmups: number;
   /** W4 runs fewer repetitions: each is a fresh engine or daemon per size. */
   memoryRepetitions: number;
-  /** W5 too: one repetition of its 10,000-container supervisor takes a minute here. */
+  /** W5 too: each repetition is a fresh process with a 10,000-container supervisor. */
   engineOnlyRepetitions: number;
   w1Count: number;
   w2Count: number;
@@ -48,6 +49,8 @@ export interface BenchOptions {
   w6Iterations: number;
   /** Run W4's in-process contenders and W5 in child processes (node --expose-gc), as the CLI does. */
   isolate: boolean;
+  /** Log what each span of 10 ms or more cost the bench's process (--probe; Linux only). */
+  probe: boolean;
   log: (line: string) => void;
 }
 
@@ -190,11 +193,22 @@ function emptyYoungGeneration(): void {
   (globalThis as { gc?: (options: { type: 'minor' }) => void }).gc?.({ type: 'minor' });
 }
 
-async function timed(action: () => Promise<void>): Promise<number> {
+/** Spans shorter than this are not probed (W3's and W6's single stops: a line each would drown the log). */
+const probedSpanMs = 10;
+
+/**
+ * Times `action` (a start or stop of `contender`); with `--probe`, also what the span cost the
+ * bench's process, for the contenders that run in it (probe.ts).
+ */
+async function timed(options: BenchOptions, contender: Contender, action: () => Promise<void>): Promise<number> {
   emptyYoungGeneration();
+  const endSpan = options.probe && isInProcess(contender.name) ? beginSpan() : undefined;
   const startedAt = now();
   await action();
-  return now() - startedAt;
+  const span = now() - startedAt;
+  const cost = endSpan?.();
+  if (cost && span >= probedSpanMs) options.log(`    ${contender.name} span ${span.toFixed(1)} ms: ${describeCost(cost)}`);
+  return span;
 }
 
 async function workload(
@@ -221,9 +235,9 @@ export function runW1(options: BenchOptions): Promise<WorkloadResult> {
       { key: 'stop', label: `stop ${group.count}: until all reported exited`, unit: 'ms' },
     ],
   }, () => repeatAlternating(options, [group], async (contender) => {
-    const start = await timed(() => contender.start(group));
+    const start = await timed(options, contender, () => contender.start(group));
     await waitForPrograms(options.program.path, group.count);
-    const stop = await timed(() => contender.stop(group));
+    const stop = await timed(options, contender, () => contender.stop(group));
     await contender.reset(group);
     return { start, stop };
   }));
@@ -240,7 +254,7 @@ export function runW2(options: BenchOptions): Promise<WorkloadResult> {
   }, () => repeatAlternating(options, [group], async (contender) => {
     await contender.start(group);
     await waitForPrograms(options.program.path, group.count);
-    const stop = await timed(() => contender.stop(group));
+    const stop = await timed(options, contender, () => contender.stop(group));
     await contender.reset(group);
     return { stop };
   }));
@@ -254,9 +268,9 @@ async function startAndStop(options: BenchOptions, contender: Contender, group: 
   const stops: number[] = [];
   const starts: number[] = [];
   for (let i = 0; i < iterations; i++) {
-    starts.push(await timed(() => contender.start(group)));
+    starts.push(await timed(options, contender, () => contender.start(group)));
     await waitForPrograms(options.program.path, others + 1);
-    stops.push(await timed(() => contender.stop(group)));
+    stops.push(await timed(options, contender, () => contender.stop(group)));
   }
   return { stops, starts };
 }

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { beginSpan, describeCost, probeAvailable } from '../../bench/probe.js';
 import { listProgramProcesses } from '../../bench/processes.js';
 import { prepareProgram } from '../../bench/program.js';
 import { checkTargets, replaceResults, reportMarkdown, resultsBegin, resultsEnd, type BenchReport } from '../../bench/report.js';
@@ -30,6 +31,7 @@ const options: BenchOptions = {
   w5: { lifecycles: 5, supervisorSize: 20 },
   w6Iterations: 2,
   isolate: false, // the child entry point exists only once the bench is compiled (npm run bench)
+  probe: false,
   log: () => {},
 };
 const results: WorkloadResult[] = [];
@@ -124,5 +126,22 @@ describe('bench smoke run (raw Node, the XState floor and berth, a few processes
     const readme = replaceResults(replaceResults('# bench\n', 'first'), 'second');
     expect(readme).toBe(`# bench\n\n${resultsBegin}\nsecond\n${resultsEnd}\n`);
     expect(JSON.parse(JSON.stringify(report)).workloads).toHaveLength(6);
+  });
+});
+
+describe('bench --probe', () => {
+  it.runIf(probeAvailable())('measures the main thread of a span that spins, and its collections', () => {
+    const end = beginSpan();
+    const until = performance.now() + 30;
+    let garbage: number[][] = [];
+    while (performance.now() < until) garbage.push(new Array(1000).fill(garbage.length));
+    garbage = [];
+    const cost = end();
+    // 30 ms of spinning is at least some ms on the CPU, whatever else the machine runs.
+    expect(cost.onCpuMs).toBeGreaterThan(5);
+    expect(cost.onCpuMs).toBeLessThan(1000);
+    for (const value of [cost.waitingMs, cost.helpersMs, cost.gcMs, cost.gcs, cost.majorGcs]) expect(value).toBeGreaterThanOrEqual(0);
+    expect(cost.majorGcs).toBeLessThanOrEqual(cost.gcs);
+    expect(describeCost(cost)).toMatch(/^main thread [\d.]+ ms on CPU, [\d.]+ ms waiting for one; helper threads [\d.]+ ms; GC [\d.]+ ms in \d+ pauses? \(\d+ mark-compact\)$/);
   });
 });

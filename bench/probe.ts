@@ -1,0 +1,81 @@
+// `--probe`: what a timed span cost this process beyond its wall time, from Linux's per-thread
+// scheduler statistics and Node's GC entries. On a 2-CPU machine a span is often longer because
+// the engine's thread waited for a CPU (the processes it signalled run their exits there) or
+// because V8's helper threads (concurrent marking, compiles) took one, not because of more work
+// on the thread itself: bench/README.md, eighth round.
+import { readdirSync, readFileSync } from 'node:fs';
+import { constants, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
+
+export interface SpanCost {
+  /** CPU time of the main thread (the engine's, for raw Node, the floor and berth). */
+  onCpuMs: number;
+  /** Time the main thread was runnable but waited for a CPU. */
+  waitingMs: number;
+  /** CPU time of every other thread of the process: V8's helpers, libuv's pool. */
+  helpersMs: number;
+  /** Pauses of the collector on the main thread, and how many were mark-compacts. */
+  gcMs: number;
+  gcs: number;
+  majorGcs: number;
+}
+
+type ThreadTimes = Map<string, { cpuNs: number; waitNs: number }>;
+
+// /proc/self/task/<tid>/schedstat: "<ns on CPU> <ns runnable, waiting> <timeslices>".
+function threadTimes(): ThreadTimes {
+  const times: ThreadTimes = new Map();
+  for (const tid of readdirSync('/proc/self/task')) {
+    try {
+      const [cpu, wait] = readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ').map(Number);
+      times.set(tid, { cpuNs: cpu ?? 0, waitNs: wait ?? 0 });
+    } catch {
+      // the thread ended between the listing and the read
+    }
+  }
+  return times;
+}
+
+/** Whether this system has the per-thread statistics the probe reads (Linux with schedstats). */
+export function probeAvailable(): boolean {
+  try {
+    return readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ').length >= 2;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Starts measuring; the returned function ends the span and gives its cost. One span at a time.
+ * @example const end = beginSpan(); await contender.stop(group); log(describeCost(end()));
+ */
+export function beginSpan(): () => SpanCost {
+  const gcs: PerformanceEntry[] = [];
+  const observer = new PerformanceObserver((list) => gcs.push(...list.getEntries()));
+  observer.observe({ entryTypes: ['gc'] });
+  const before = threadTimes();
+  const main = String(process.pid);
+  return () => {
+    const after = threadTimes();
+    // Entries are delivered asynchronously; what has not arrived yet is read here.
+    gcs.push(...observer.takeRecords());
+    observer.disconnect();
+    let helpersNs = 0;
+    for (const [tid, { cpuNs }] of after) if (tid !== main) helpersNs += cpuNs - (before.get(tid)?.cpuNs ?? 0);
+    const start = before.get(main)!;
+    const end = after.get(main)!;
+    const major = constants.NODE_PERFORMANCE_GC_MAJOR;
+    return {
+      onCpuMs: (end.cpuNs - start.cpuNs) / 1e6,
+      waitingMs: (end.waitNs - start.waitNs) / 1e6,
+      helpersMs: helpersNs / 1e6,
+      gcMs: gcs.reduce((sum, entry) => sum + entry.duration, 0),
+      gcs: gcs.length,
+      majorGcs: gcs.filter((entry) => (entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind === major).length,
+    };
+  };
+}
+
+export function describeCost(cost: SpanCost): string {
+  const ms = (value: number): string => value.toFixed(1);
+  return `main thread ${ms(cost.onCpuMs)} ms on CPU, ${ms(cost.waitingMs)} ms waiting for one; helper threads ${ms(cost.helpersMs)} ms; GC ${ms(cost.gcMs)} ms in ${cost.gcs} pause${cost.gcs === 1 ? '' : 's'} (${cost.majorGcs} mark-compact)`;
+}
