@@ -117,7 +117,13 @@ async function main(): Promise<void> {
   }
 
   const workDir = mkdtempSync(join(tmpdir(), 'berth-bench-'));
-  const program = prepareProgram(workDir);
+  let program: Program;
+  try {
+    program = prepareProgram(workDir);
+  } catch (error) {
+    rmSync(workDir, { recursive: true, force: true }); // nothing was started in it yet
+    throw error;
+  }
   const cleanUp = (): void => {
     killTrackedDaemons();
     killPrograms(program.path);
