@@ -9,7 +9,7 @@
 //   --contenders a,b    some contenders only: raw-node, xstate-floor, berth, pm2, supervisord (BENCH_CONTENDERS)
 //   --w1 200 --w2 50 --w3 100 --w4 1,100,1000 --w5-lifecycles 2000 --w5-size 10000 --w6 20
 //   --label NAME        a name for the run, kept in the JSON and its file name (e.g. before-fix)
-//   --probe             log what each W1/W2 span cost the bench's process: CPU, waiting, helper threads, GC
+//   --probe             log what each span of 10 ms or more cost the bench's process: CPU, waiting, helper threads, GC
 //   --no-readme         write the JSON but leave bench/README.md alone
 //   --render FILE       run nothing: print a recorded run (results/*.json) and put it in the README
 //   --no-write          print only: no README or JSON (also BENCH_NO_WRITE=1)

@@ -77,6 +77,11 @@ type Samples = Record<string, number[]>;
 
 const now = (): number => performance.now();
 
+/** How many untimed repetitions `name` runs before its timed ones. */
+export function warmupCount(options: Pick<BenchOptions, 'warmups' | 'inProcessWarmups'>, name: ContenderName): number {
+  return options.warmups + (isInProcess(name) ? options.inProcessWarmups : 0);
+}
+
 /** The order of the contenders in repetition `rep`. */
 export function rotate<T>(items: readonly T[], rep: number): T[] {
   if (items.length === 0) return [];
@@ -149,16 +154,15 @@ async function repeatAlternating(
         await fail(name, contender, error);
       }
     }
-    const warmupsOf = (name: ContenderName): number => options.warmups + (isInProcess(name) ? options.inProcessWarmups : 0);
-    const mostWarmups = Math.max(0, ...options.contenders.map(warmupsOf));
+    const mostWarmups = Math.max(0, ...options.contenders.map((name) => warmupCount(options, name)));
     for (let warmup = 0; warmup < mostWarmups; warmup++) {
       for (const name of options.contenders) {
         const contender = open.get(name);
-        if (!contender || warmup >= warmupsOf(name)) continue;
+        if (!contender || warmup >= warmupCount(options, name)) continue;
         try {
           await repetition(contender);
           await assertNoneLeft(options, name);
-          options.log(`  warm-up ${warmup + 1}/${warmupsOf(name)} ${name}`);
+          options.log(`  warm-up ${warmup + 1}/${warmupCount(options, name)} ${name}`);
         } catch (error) {
           await fail(name, contender, error);
         }
@@ -187,13 +191,13 @@ async function repeatAlternating(
 
 // The in-process contenders share this process's heap. Without this, a span often held a
 // scavenge of what the setup (200 processes just started, their pipes) or the contender before
-// left in the young generation: 10-20 ms on a 100 ms stop, paid by whoever came next. A minor GC
+// left in the young generation: 10-34 ms on a 100 ms stop, paid by whoever came next. A minor GC
 // before each span empties it, for every contender alike. Needs node --expose-gc (npm run bench).
 function emptyYoungGeneration(): void {
   (globalThis as { gc?: (options: { type: 'minor' }) => void }).gc?.({ type: 'minor' });
 }
 
-/** Spans shorter than this are not probed (W3's and W6's single stops: a line each would drown the log). */
+/** Spans shorter than this are not probed (W3's single starts and stops, about 1 ms: a line each would drown the log). */
 const probedSpanMs = 10;
 
 /**

@@ -9,7 +9,7 @@ import { beginSpan, describeCost, probeAvailable } from '../../bench/probe.js';
 import { listProgramProcesses } from '../../bench/processes.js';
 import { prepareProgram } from '../../bench/program.js';
 import { checkTargets, replaceResults, reportMarkdown, resultsBegin, resultsEnd, type BenchReport } from '../../bench/report.js';
-import { rotate, runW1, runW2, runW3, runW4, runW5, runW6, type BenchOptions, type WorkloadResult } from '../../bench/workloads.js';
+import { rotate, warmupCount, runW1, runW2, runW3, runW4, runW5, runW6, type BenchOptions, type WorkloadResult } from '../../bench/workloads.js';
 
 const workDir = mkdtempSync(join(tmpdir(), 'berth-bench-smoke-'));
 const program = prepareProgram(workDir);
@@ -65,6 +65,12 @@ describe('bench smoke run (raw Node, the XState floor and berth, a few processes
     expect(rotate(['a', 'b', 'c'], 0)).toEqual(['a', 'b', 'c']);
     expect(rotate(['a', 'b', 'c'], 1)).toEqual(['b', 'c', 'a']);
     expect(rotate(['a', 'b', 'c'], 4)).toEqual(['b', 'c', 'a']);
+  });
+
+  it('gives the contenders in the bench\'s process their extra warm-ups, and the daemons none', () => {
+    const counts = { warmups: 3, inProcessWarmups: 10 };
+    expect((['raw-node', 'xstate-floor', 'berth'] as const).map((name) => warmupCount(counts, name))).toEqual([13, 13, 13]);
+    expect((['pm2', 'supervisord'] as const).map((name) => warmupCount(counts, name))).toEqual([3, 3]);
   });
 
   it('W1: start and stop times for each contender', async () => {
@@ -130,12 +136,11 @@ describe('bench smoke run (raw Node, the XState floor and berth, a few processes
 });
 
 describe('bench --probe', () => {
-  it.runIf(probeAvailable())('measures the main thread of a span that spins, and its collections', () => {
+  it.skipIf(!probeAvailable())('measures the main thread of a span that spins, and its collections (needs Linux /proc/<pid>/task/<tid>/schedstat)', () => {
     const end = beginSpan();
     const until = performance.now() + 30;
-    let garbage: number[][] = [];
+    const garbage: number[][] = [];
     while (performance.now() < until) garbage.push(new Array(1000).fill(garbage.length));
-    garbage = [];
     const cost = end();
     // 30 ms of spinning is at least some ms on the CPU, whatever else the machine runs.
     expect(cost.onCpuMs).toBeGreaterThan(5);
