@@ -2,9 +2,9 @@
 // after it. Node's setTimeout sleeps in epoll_wait, and Linux lets a sleep of t overrun by t/1000
 // (timer slack, at most 100 ms) so that wake-ups can be merged; libuv then counts in whole
 // milliseconds. Measured on the bench's VM: a 1 s setTimeout fired 1.8-3.1 ms late, a 10 s one
-// 11-13 ms late, so Docker's default stop timeout SIGKILLed more than 10 ms after its deadline.
+// 10-13 ms late, so Docker's default stop timeout SIGKILLed more than 10 ms after its deadline.
 // Here a long wait wakes early on a coarse timer and waits the rest on a short one, whose slack
-// is microseconds; a timer that fires before its due time (libuv's rounding) waits out the rest.
+// is microseconds; a wait that ends before the due time (libuv's rounding) is followed by the rest.
 import type { Clock } from '../machines/clock.js';
 
 /** The timer functions a PreciseClock builds on: Node's, or a test's own. */
@@ -28,6 +28,8 @@ const nodeTimers: TimerBase = {
 const shortWaitMs = 20;
 /** Linux caps the timer slack of a sleep at 100 ms, however long the sleep. */
 const maxSlackMs = 100;
+/** libuv's loop time is in whole milliseconds: a wait can end up to one early on the monotonic clock. */
+const roundingMs = 1;
 /**
  * Margin on top of the slack: libuv's whole milliseconds, and a virtual CPU's own wake-up, which
  * made a 1 s wait 3.5 ms late on the bench's VM where the kernel's slack alone is 1 ms.
@@ -49,7 +51,7 @@ interface PreciseTimer {
  * A clock whose timers fire no earlier than their due time and, on an idle event loop, within
  * about a millisecond after it, however long the delay. Every real-time timer of the engine runs
  * on one: the stop timeout, the 2 s grace, the direct kill, restart back-offs.
- * @example createEngine({ clock: new PreciseClock() }) // what createEngine uses by default
+ * @example new PreciseClock().setTimeout(sendKill, 10_000) // 10 s on, not 10 s and 10 ms
  */
 export class PreciseClock implements Clock {
   constructor(private readonly base: TimerBase = nodeTimers) {}
@@ -62,15 +64,23 @@ export class PreciseClock implements Clock {
     const { base } = this;
     const dueAt = base.monotonicNow() + ms;
     const timer: PreciseTimer = { handle: undefined };
+    let early = earlyWakeMs(ms);
     const check = (): void => {
       const left = dueAt - base.monotonicNow();
       if (left <= 0) {
         fn();
         return;
       }
-      timer.handle = base.setTimeout(check, left - earlyWakeMs(left));
+      // The wait ended with more left than a rounding explains: the timers run on a time of their
+      // own (a test's fake timers that left performance.now() alone), so the rest is on theirs.
+      if (left > early + roundingMs) {
+        timer.handle = base.setTimeout(fn, early);
+        return;
+      }
+      early = earlyWakeMs(left);
+      timer.handle = base.setTimeout(check, left - early);
     };
-    timer.handle = base.setTimeout(check, ms - earlyWakeMs(ms));
+    timer.handle = base.setTimeout(check, ms - early);
     return timer;
   }
 

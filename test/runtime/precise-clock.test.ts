@@ -2,7 +2,7 @@
 // millisecond after it at most, where Node's setTimeout is late by 0.1 % of the delay (Linux's
 // timer slack) plus libuv's rounding. The kernel is modelled by a fake timer base here; one test
 // runs on Node's own timers.
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { PreciseClock, earlyWakeMs, type TimerBase } from '../../src/runtime/precise-clock.js';
 
 interface Pending {
@@ -82,6 +82,35 @@ describe('PreciseClock', () => {
     // libuv counts whole milliseconds, so a wait can end up to one early on the monotonic clock.
     const base = new SlackyTimers(() => -0.9);
     for (const ms of [5, 500, 10_000]) expect(fireTime(base, ms)).toBeGreaterThanOrEqual(ms);
+  });
+
+  it('follows timers that run on a time of their own, as a test\'s fake timers do when performance.now() is real', () => {
+    const base = new SlackyTimers(() => 0);
+    base.monotonicNow = () => 0; // never moves
+    expect(fireTime(base, 10_000)).toBe(10_000);
+    expect(base.armed).toBe(2); // the early wake-up, then the rest on the timers' own time
+  });
+
+  describe('under vitest\'s fake timers', () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    for (const [what, toFake] of [
+      ['all of them', undefined],
+      ['setTimeout only, performance.now() real', ['setTimeout', 'clearTimeout'] as const],
+    ] as const) {
+      it(`fires at the fake due time: ${what}`, () => {
+        vi.useFakeTimers(toFake ? { toFake: [...toFake] } : undefined);
+        const clock = new PreciseClock();
+        let fired = false;
+        clock.setTimeout(() => (fired = true), 10_000);
+        vi.advanceTimersByTime(9_999);
+        expect(fired).toBe(false);
+        vi.advanceTimersByTime(1);
+        expect(fired).toBe(true);
+      });
+    }
   });
 
   it('arms a short timer once, as it is', () => {
