@@ -1,7 +1,7 @@
 // The engine's real clock: a timer fires no earlier than due and, whatever the delay, about a
 // millisecond after it at most, where Node's setTimeout is late by 0.1 % of the delay (Linux's
-// timer slack) plus libuv's rounding. The kernel is modelled by a fake timer base here; one test
-// runs on Node's own timers.
+// timer slack) plus libuv's rounding. The kernel is modelled by a fake timer base here; two tests
+// run on vitest's fake timers, and one on Node's own.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { PreciseClock, earlyWakeMs, type TimerBase } from '../../src/runtime/precise-clock.js';
 
