@@ -1,7 +1,7 @@
 // The runc runtime: real OCI containers, PID 1 semantics, the cgroup freezer, --init, no leaks.
 // Needs root and runc (.ci/run installs runc, busybox-static and tini).
 import { execa } from 'execa';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,6 +21,24 @@ const ready = hasRunc && isRoot && hasBusybox;
 if (!ready) console.log(`runc tests skipped: need root, runc and busybox-static (root: ${isRoot}, runc: ${hasRunc}, busybox: ${hasBusybox}); .ci/run installs them`);
 
 const stateDir = mkdtempSync(join(tmpdir(), 'berth-runc-'));
+
+/** A process's command name, from /proc ('' once it is gone). */
+function commOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return '';
+  }
+}
+
+/** The pids a process has started, from /proc (empty once it is gone). */
+function childrenOf(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
 let engine: Engine;
 
 describe.skipIf(!ready)('runc runtime', () => {
@@ -57,6 +75,10 @@ describe.skipIf(!ready)('runc runtime', () => {
   it('with init (tini as PID 1) the same stop ends at once with 143', async () => {
     await engine.create({ name: 'withinit', image: 'busybox', cmd: ['sleep', '1000'], init: true });
     await engine.start('withinit');
+    // tini blocks the signals it forwards before it starts its child: until then a SIGTERM to a
+    // PID 1 with no handler is dropped (Docker has the same window), and the stop would time out.
+    const tini = engine.inspect('withinit').State.Pid;
+    await until(() => childrenOf(tini).some((child) => commOf(child) === 'sleep'), 5_000, 'tini to start sleep');
     const began = Date.now();
     await engine.stop('withinit', { timeout: 10 });
     expect(engine.inspect('withinit').State.ExitCode).toBe(143);
