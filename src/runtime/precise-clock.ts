@@ -31,8 +31,8 @@ const maxSlackMs = 100;
 /** libuv's loop time is in whole milliseconds: a wait can end up to one early on the monotonic clock. */
 const roundingMs = 1;
 /**
- * Margin on top of the slack: libuv's whole milliseconds, and a virtual CPU's own wake-up, which
- * made a 1 s wait 3.5 ms late on the bench's VM where the kernel's slack alone is 1 ms.
+ * Margin on top of the slack, for the rounding and a virtual CPU's own wake-up: a 1 s wait was
+ * 3.5 ms late on the bench's VM, where the kernel's slack alone is 1 ms.
  */
 const wakeMarginMs = 5;
 
