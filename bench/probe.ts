@@ -5,6 +5,7 @@
 // on the thread itself: bench/README.md, eighth round.
 import { readdirSync, readFileSync } from 'node:fs';
 import { constants, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
+import { getHeapSpaceStatistics } from 'node:v8';
 
 export interface SpanCost {
   /** CPU time of the main thread (the engine's, for raw Node, the floor and berth). */
@@ -17,6 +18,11 @@ export interface SpanCost {
   gcMs: number;
   gcs: number;
   majorGcs: number;
+  /**
+   * Size of V8's young generation when the span began. V8 shrinks it while the process idles
+   * (to 1 MiB here, from 32 MiB), and a span that allocates then scavenges far more often.
+   */
+  youngGenerationMb: number;
 }
 
 type ThreadTimes = Map<string, { cpuNs: number; waitNs: number }>;
@@ -52,13 +58,17 @@ export function beginSpan(): () => SpanCost {
   const gcs: PerformanceEntry[] = [];
   const observer = new PerformanceObserver((list) => gcs.push(...list.getEntries()));
   observer.observe({ entryTypes: ['gc'] });
+  const youngGenerationMb = (getHeapSpaceStatistics().find((space) => space.space_name === 'new_space')?.space_size ?? 0) / 2 ** 20;
   const before = threadTimes();
   const main = String(process.pid);
+  const startedAt = performance.now();
   return () => {
     const after = threadTimes();
-    // Entries are delivered asynchronously; what has not arrived yet is read here.
+    // Entries are delivered asynchronously: what has not arrived yet is read here, and what
+    // arrived late from before the span (the bench's own minor GCs right before it) is left out.
     gcs.push(...observer.takeRecords());
     observer.disconnect();
+    const inSpan = gcs.filter((entry) => entry.startTime >= startedAt);
     let helpersNs = 0;
     for (const [tid, { cpuNs }] of after) if (tid !== main) helpersNs += cpuNs - (before.get(tid)?.cpuNs ?? 0);
     const start = before.get(main)!;
@@ -68,14 +78,15 @@ export function beginSpan(): () => SpanCost {
       onCpuMs: (end.cpuNs - start.cpuNs) / 1e6,
       waitingMs: (end.waitNs - start.waitNs) / 1e6,
       helpersMs: helpersNs / 1e6,
-      gcMs: gcs.reduce((sum, entry) => sum + entry.duration, 0),
-      gcs: gcs.length,
-      majorGcs: gcs.filter((entry) => (entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind === major).length,
+      gcMs: inSpan.reduce((sum, entry) => sum + entry.duration, 0),
+      gcs: inSpan.length,
+      majorGcs: inSpan.filter((entry) => (entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind === major).length,
+      youngGenerationMb,
     };
   };
 }
 
 export function describeCost(cost: SpanCost): string {
   const ms = (value: number): string => value.toFixed(1);
-  return `main thread ${ms(cost.onCpuMs)} ms on CPU, ${ms(cost.waitingMs)} ms waiting for one; helper threads ${ms(cost.helpersMs)} ms; GC ${ms(cost.gcMs)} ms in ${cost.gcs} pause${cost.gcs === 1 ? '' : 's'} (${cost.majorGcs} mark-compact)`;
+  return `main thread ${ms(cost.onCpuMs)} ms on CPU, ${ms(cost.waitingMs)} ms waiting for one; helper threads ${ms(cost.helpersMs)} ms; GC ${ms(cost.gcMs)} ms in ${cost.gcs} pause${cost.gcs === 1 ? '' : 's'} (${cost.majorGcs} mark-compact), young generation ${ms(cost.youngGenerationMb)} MiB at the start`;
 }
