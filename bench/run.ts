@@ -170,7 +170,7 @@ async function main(): Promise<void> {
       ...(values.label === undefined ? {} : { label: values.label }),
       repetitions: options.repetitions, warmups: options.warmups, inProcessWarmups: options.inProcessWarmups, memoryRepetitions: options.memoryRepetitions, engineOnlyRepetitions: options.engineOnlyRepetitions, w1: options.w1Count, w2: options.w2Count,
       w3: options.w3Iterations, w4: options.w4Sizes, w5: options.w5, w6: options.w6Iterations, contenders, workloads: only,
-      gcBeforeSpans: typeof (globalThis as { gc?: unknown }).gc === 'function' ? 'two minor' : 'none (node without --expose-gc)',
+      gcBeforeSpans: typeof (globalThis as { gc?: unknown }).gc === 'function' ? 'minor' : 'none (node without --expose-gc)',
     },
   };
   console.log(`berth bench: ${contenders.join(', ')}; ${only.join(', ')}; ${options.repetitions} repetitions after ${options.warmups} untimed (${options.warmups + options.inProcessWarmups} in-process) (W4: ${options.memoryRepetitions}, W5: ${options.engineOnlyRepetitions})`);

@@ -191,16 +191,12 @@ async function repeatAlternating(
 
 // The in-process contenders share this process's heap. Without this, a span often held a
 // scavenge of what the setup (200 processes just started, their pipes) or the contender before
-// left in the young generation: 10-34 ms on a 100 ms stop, paid by whoever came next. Two minor
-// GCs before each span empty it, for every contender alike: V8's scavenger moves an object that
-// survives its first scavenge within the young generation and promotes it at its second, so after
-// one, what the setup left was still there for the span's first scavenge to promote (and its growth
-// of the old generation could start a mark-compact in the span: bench/README.md, tenth round).
-// Needs node --expose-gc (npm run bench).
+// left in the young generation: 10-34 ms on a 100 ms stop, paid by whoever came next. A minor GC
+// before each span empties it of garbage, for every contender alike. (What survives it stays in
+// the young generation until its second scavenge; a second minor GC to promote that too did not
+// help: bench/README.md, tenth round.) Needs node --expose-gc (npm run bench).
 function emptyYoungGeneration(): void {
-  const gc = (globalThis as { gc?: (options: { type: 'minor' }) => void }).gc;
-  gc?.({ type: 'minor' });
-  gc?.({ type: 'minor' });
+  (globalThis as { gc?: (options: { type: 'minor' }) => void }).gc?.({ type: 'minor' });
 }
 
 /** Spans shorter than this are not probed (W3's single starts and stops, about 1 ms: a line each would drown the log). */
