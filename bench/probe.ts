@@ -22,7 +22,7 @@ export interface SpanCost {
    * Size of V8's young generation when the span began. V8 shrinks it while the process idles
    * (to 1 MiB here, from 32 MiB), and a span that allocates then scavenges far more often.
    */
-  youngGenerationMb: number;
+  youngGenerationMib: number;
 }
 
 type ThreadTimes = Map<string, { cpuNs: number; waitNs: number }>;
@@ -58,7 +58,7 @@ export function beginSpan(): () => SpanCost {
   const gcs: PerformanceEntry[] = [];
   const observer = new PerformanceObserver((list) => gcs.push(...list.getEntries()));
   observer.observe({ entryTypes: ['gc'] });
-  const youngGenerationMb = (getHeapSpaceStatistics().find((space) => space.space_name === 'new_space')?.space_size ?? 0) / 2 ** 20;
+  const youngGenerationMib = (getHeapSpaceStatistics().find((space) => space.space_name === 'new_space')?.space_size ?? 0) / 2 ** 20;
   const before = threadTimes();
   const main = String(process.pid);
   const startedAt = performance.now();
@@ -81,12 +81,12 @@ export function beginSpan(): () => SpanCost {
       gcMs: inSpan.reduce((sum, entry) => sum + entry.duration, 0),
       gcs: inSpan.length,
       majorGcs: inSpan.filter((entry) => (entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind === major).length,
-      youngGenerationMb,
+      youngGenerationMib,
     };
   };
 }
 
 export function describeCost(cost: SpanCost): string {
   const ms = (value: number): string => value.toFixed(1);
-  return `main thread ${ms(cost.onCpuMs)} ms on CPU, ${ms(cost.waitingMs)} ms waiting for one; helper threads ${ms(cost.helpersMs)} ms; GC ${ms(cost.gcMs)} ms in ${cost.gcs} pause${cost.gcs === 1 ? '' : 's'} (${cost.majorGcs} mark-compact), young generation ${ms(cost.youngGenerationMb)} MiB at the start`;
+  return `main thread ${ms(cost.onCpuMs)} ms on CPU, ${ms(cost.waitingMs)} ms waiting for one; helper threads ${ms(cost.helpersMs)} ms; GC ${ms(cost.gcMs)} ms in ${cost.gcs} pause${cost.gcs === 1 ? '' : 's'} (${cost.majorGcs} mark-compact), young generation ${ms(cost.youngGenerationMib)} MiB at the start`;
 }
