@@ -9,7 +9,7 @@
 //   --contenders a,b    some contenders only: raw-node, xstate-floor, berth, pm2, supervisord (BENCH_CONTENDERS)
 //   --w1 200 --w2 50 --w3 100 --w4 1,100,1000 --w5-lifecycles 2000 --w5-size 10000 --w6 20
 //   --label NAME        a name for the run, kept in the JSON and its file name (e.g. before-fix)
-//   --probe             log what each span of 10 ms or more cost the bench's process: CPU, waiting, helper threads, GC
+//   --probe             log what each span of 10 ms or more cost the bench's process: CPU, waiting, helper threads, GC, young generation
 //   --no-readme         write the JSON but leave bench/README.md alone
 //   --render FILE       run nothing: print a recorded run (results/*.json) and put it in the README
 //   --no-write          print only: no README or JSON (also BENCH_NO_WRITE=1)
@@ -85,11 +85,6 @@ function render(file: string, printOnly: boolean): void {
   if (!printOnly) writeReadme(markdown);
 }
 
-function requireProbe(): true {
-  if (!probeAvailable()) throw new Error('--probe reads /proc/self/task/<tid>/schedstat, which this system does not have (it needs Linux with schedstats): run without --probe');
-  return true;
-}
-
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -100,6 +95,7 @@ async function main(): Promise<void> {
     },
   });
   if (values.render !== undefined) return render(values.render, values['no-write'] === true);
+  if (values.probe === true && !probeAvailable()) throw new Error('--probe reads /proc/self/task/<tid>/schedstat, which this system does not have (it needs Linux with schedstats): run without --probe');
   const only = (list(values.only ?? process.env.BENCH_ONLY) ?? [...workloadIds]).map((id) => id.toUpperCase());
   for (const id of only) if (!workloadIds.includes(id as WorkloadId)) throw new Error(`Expected --only to list workloads among ${workloadIds.join(', ')}, got ${JSON.stringify(id)}`);
   const wanted = list(values.contenders ?? process.env.BENCH_CONTENDERS) ?? [...contenderNames];
@@ -155,7 +151,7 @@ async function main(): Promise<void> {
     w5: { lifecycles: positive('w5-lifecycles', values['w5-lifecycles'], 2_000), supervisorSize: positive('w5-size', values['w5-size'], 10_000) },
     w6Iterations: positive('w6', values.w6, 20),
     isolate: true,
-    probe: values.probe === true && requireProbe(),
+    probe: values.probe === true,
     log: (line) => console.log(line),
   };
   const environment: Environment = {

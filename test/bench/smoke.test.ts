@@ -147,7 +147,7 @@ describe('bench --probe', () => {
     expect(cost.onCpuMs).toBeLessThan(1000);
     for (const value of [cost.waitingMs, cost.helpersMs, cost.gcMs, cost.gcs, cost.majorGcs]) expect(value).toBeGreaterThanOrEqual(0);
     expect(cost.majorGcs).toBeLessThanOrEqual(cost.gcs);
-    // V8's young generation is at least its 1 MiB minimum (two semi-spaces of 512 KiB and more).
+    // V8 reports its young generation as 1 MiB at the smallest (node --max-semi-space-size=1).
     expect(cost.youngGenerationMib).toBeGreaterThanOrEqual(1);
     expect(describeCost(cost)).toMatch(/^main thread [\d.]+ ms on CPU, [\d.]+ ms waiting for one; helper threads [\d.]+ ms; GC [\d.]+ ms in \d+ pauses? \(\d+ mark-compact\), young generation [\d.]+ MiB at the start$/);
   });
