@@ -1,7 +1,7 @@
-// The workloads of issue 8. Each runs every contender in the same run, alternating them: in
-// repetition r the contender order is rotated by r, so no contender always goes first (cold) or
-// last (after the others' garbage). Only the span named by a metric is timed; setting up, waiting
-// for the processes to be ready and cleaning up are not.
+// The workloads of issue 8. Each runs every contender in the same run, alternating them in a
+// balanced order (contenderOrder), so no contender always goes first (cold), or always comes right
+// after the same other one (its garbage, or its idle second). Only the span named by a metric is
+// timed; setting up, waiting for the processes to be ready and cleaning up are not.
 import { spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -82,11 +82,27 @@ export function warmupCount(options: Pick<BenchOptions, 'warmups' | 'inProcessWa
   return options.warmups + (isInProcess(name) ? options.inProcessWarmups : 0);
 }
 
-/** The order of the contenders in repetition `rep`. */
-export function rotate<T>(items: readonly T[], rep: number): T[] {
-  if (items.length === 0) return [];
-  const shift = rep % items.length;
-  return [...items.slice(shift), ...items.slice(0, shift)];
+/**
+ * The order of the contenders in repetition `rep`: row `rep` of a Williams design. Its rows are a
+ * Latin square (for an odd number of contenders, followed by its mirror image), so over a full
+ * round of rows (n, or 2n when n is odd) every contender runs in every position, and right after
+ * every other contender, equally often. A plain rotation kept the positions balanced, but each
+ * contender always ran right after the same one: in the five-contender run, raw Node always after
+ * supervisord (about 6 s in which the bench's process idles) and berth always after the XState
+ * floor (whose garbage is in the same heap). Successive rows alternate between the square and
+ * its mirror, so that a run of few repetitions still sees both.
+ * @example contenderOrder(['a', 'b', 'c'], 1) // ['c', 'b', 'a']: row 0 of the mirror
+ */
+export function contenderOrder<T>(items: readonly T[], rep: number): T[] {
+  const n = items.length;
+  if (n === 0) return [];
+  // The first row: 0, 1, n-1, 2, n-2, ...; the other rows add their index, modulo n.
+  const first: number[] = [0];
+  for (let low = 1, high = n - 1; first.length < n; ) first.push(first.length % 2 === 1 ? low++ : high--);
+  const mirrored = n % 2 === 1 && rep % 2 === 1;
+  const shift = (n % 2 === 1 ? Math.floor(rep / 2) : rep) % n;
+  const row = first.map((index) => items[(index + shift) % n]!);
+  return mirrored ? row.reverse() : row;
 }
 
 function messageOf(error: unknown): string {
@@ -126,7 +142,7 @@ function record(samples: Map<ContenderName, Samples>, name: ContenderName, value
 
 /**
  * Opens every contender for the groups, runs `repetition` for each `warmups` times untimed, then
- * in rotated order `repetitions` times, and closes them all, whatever fails. A contender that
+ * in a balanced order (contenderOrder) `repetitions` times, and closes them all, whatever fails. A contender that
  * fails is closed and dropped.
  */
 async function repeatAlternating(
@@ -169,7 +185,7 @@ async function repeatAlternating(
       }
     }
     for (let rep = 0; rep < options.repetitions; rep++) {
-      for (const name of rotate(options.contenders, rep)) {
+      for (const name of contenderOrder(options.contenders, rep)) {
         const contender = open.get(name);
         if (!contender) continue;
         try {
@@ -410,7 +426,7 @@ export function runW4(options: BenchOptions): Promise<WorkloadResult> {
     const samples = new Map<ContenderName, Samples>();
     const errors: WorkloadResult['errors'] = {};
     for (let rep = 0; rep < options.memoryRepetitions; rep++) {
-      for (const name of rotate(options.contenders, rep)) {
+      for (const name of contenderOrder(options.contenders, rep)) {
         if (errors[name] !== undefined) continue;
         try {
           const values: Record<string, number> = {};

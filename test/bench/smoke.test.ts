@@ -9,7 +9,7 @@ import { beginSpan, describeCost, probeAvailable } from '../../bench/probe.js';
 import { listProgramProcesses } from '../../bench/processes.js';
 import { prepareProgram } from '../../bench/program.js';
 import { checkTargets, replaceResults, reportMarkdown, resultsBegin, resultsEnd, type BenchReport } from '../../bench/report.js';
-import { rotate, warmupCount, runW1, runW2, runW3, runW4, runW5, runW6, type BenchOptions, type WorkloadResult } from '../../bench/workloads.js';
+import { contenderOrder, warmupCount, runW1, runW2, runW3, runW4, runW5, runW6, type BenchOptions, type WorkloadResult } from '../../bench/workloads.js';
 
 const workDir = mkdtempSync(join(tmpdir(), 'berth-bench-smoke-'));
 const program = prepareProgram(workDir);
@@ -61,10 +61,26 @@ function expectComplete(result: WorkloadResult, contenders: string[], repetition
 const inProcess = ['raw-node', 'xstate-floor', 'berth'];
 
 describe('bench smoke run (raw Node, the XState floor and berth, a few processes)', () => {
-  it('alternates the contenders between repetitions', () => {
-    expect(rotate(['a', 'b', 'c'], 0)).toEqual(['a', 'b', 'c']);
-    expect(rotate(['a', 'b', 'c'], 1)).toEqual(['b', 'c', 'a']);
-    expect(rotate(['a', 'b', 'c'], 4)).toEqual(['b', 'c', 'a']);
+  it('alternates the contenders in a balanced order: every position, and every predecessor, equally often', () => {
+    expect(contenderOrder([], 3)).toEqual([]);
+    expect(contenderOrder(['a', 'b', 'c'], 0)).toEqual(['a', 'b', 'c']);
+    expect(contenderOrder(['a', 'b', 'c'], 1)).toEqual(['c', 'b', 'a']);
+    for (let n = 1; n <= 7; n++) {
+      const items = Array.from({ length: n }, (_, i) => i);
+      const rounds = n % 2 === 0 ? n : 2 * n; // a full round of the design's rows
+      const positions = items.map(() => items.map(() => 0));
+      const follows = items.map(() => items.map(() => 0)); // follows[a][b]: b ran right after a
+      for (let rep = 0; rep < rounds; rep++) {
+        const order = contenderOrder(items, rep);
+        expect([...order].sort((x, y) => x - y)).toEqual(items);
+        order.forEach((item, position) => positions[item]![position]!++);
+        for (let k = 1; k < n; k++) follows[order[k - 1]!]![order[k]!]!++;
+        expect(contenderOrder(items, rep + rounds)).toEqual(order);
+      }
+      for (const row of positions) expect(new Set(row)).toEqual(new Set([rounds / n]));
+      const pairs = follows.flatMap((row, a) => row.filter((_, b) => a !== b));
+      if (n > 1) expect(new Set(pairs)).toEqual(new Set([pairs[0]]));
+    }
   });
 
   it('gives the contenders in the bench\'s process their extra warm-ups, and the daemons none', () => {
