@@ -83,14 +83,11 @@ export function warmupCount(options: Pick<BenchOptions, 'warmups' | 'inProcessWa
 }
 
 /**
- * The order of the contenders in repetition `rep`: row `rep` of a Williams design. Its rows are a
- * Latin square (for an odd number of contenders, followed by its mirror image), so over a full
- * round of rows (n, or 2n when n is odd) every contender runs in every position, and right after
- * every other contender, equally often. A plain rotation kept the positions balanced, but each
- * contender always ran right after the same one: in the five-contender run, raw Node always after
- * supervisord (about 6 s in which the bench's process idles) and berth always after the XState
- * floor (whose garbage is in the same heap). Successive rows alternate between the square and
- * its mirror, so that a run of few repetitions still sees both.
+ * The order of the contenders in repetition `rep`: a row of a Williams design, so that over a full
+ * round (n repetitions, 2n for an odd n) each contender runs in every position, and right after
+ * each other contender, equally often. For an odd n the rows of the Latin square and of its mirror
+ * image alternate, so a short run sees both. (A rotation balanced the positions only: raw Node
+ * always ran after supervisord and its idle second, berth after the XState floor and its garbage.)
  * @example contenderOrder(['a', 'b', 'c'], 1) // ['c', 'b', 'a']: row 0 of the mirror
  */
 export function contenderOrder<T>(items: readonly T[], rep: number): T[] {
@@ -142,8 +139,8 @@ function record(samples: Map<ContenderName, Samples>, name: ContenderName, value
 
 /**
  * Opens every contender for the groups, runs `repetition` for each `warmups` times untimed, then
- * in a balanced order (contenderOrder) `repetitions` times, and closes them all, whatever fails. A contender that
- * fails is closed and dropped.
+ * `repetitions` times in a balanced order (contenderOrder), and closes them all, whatever fails.
+ * A contender that fails is closed and dropped.
  */
 async function repeatAlternating(
   options: BenchOptions,
