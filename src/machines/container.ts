@@ -6,7 +6,7 @@
 import { assign, emit, enqueueActions, fromCallback, setup } from 'xstate';
 import { maxTimerMs, nowOf, timerDelay } from './clock.js';
 import type { RuntimeCommand, RuntimeInput, RuntimeReport } from './protocol.js';
-import type { ContainerEmitted, ErrorKind, FlowStep, LifecycleAction, WaitCondition, WaitResult } from './records.js';
+import { eventAttributes, type ContainerEmitted, type ErrorKind, type FlowStep, type LifecycleAction, type WaitCondition, type WaitResult } from './records.js';
 import { decideRestart, type RestartDecision } from './restart.js';
 import { SIGKILL, SIGTERM, defaultTimings, type ContainerSpec, type Timings } from './spec.js';
 
@@ -812,9 +812,8 @@ function cappedNote(timeoutMs: number): string {
   return timeoutMs > maxTimerMs ? ` (the longest a timer waits; ${timeoutMs} ms was asked)` : '';
 }
 
-function lifecycle(context: ContainerContext, action: LifecycleAction, at: number, extra: Record<string, string> = {}): ContainerEmitted {
-  const attributes = { ...context.spec.labels, image: context.spec.image, name: context.spec.name, ...extra };
-  return { type: 'lifecycle', action, at, attributes };
+function lifecycle(context: ContainerContext, action: LifecycleAction, at: number, extra?: Record<string, string>): ContainerEmitted {
+  return { type: 'lifecycle', action, at, attributes: eventAttributes(context.spec, extra) };
 }
 
 function ok(requestId: string, value?: WaitResult): ContainerEmitted {

@@ -37,6 +37,11 @@ export type ContainerEmitted =
   | { type: 'lifecycle'; action: LifecycleAction; at: number; attributes: Record<string, string> }
   | { type: 'step'; containerId: string; name: string; step: FlowStep };
 
+/** A Docker event's attributes for a container: its labels, then image and name, then the event's own. */
+export function eventAttributes(spec: { labels: Record<string, string>; image: string; name: string }, extra?: Record<string, string>): Record<string, string> {
+  return { ...spec.labels, image: spec.image, name: spec.name, ...extra };
+}
+
 /** The message of whatever was thrown: an Error's, else the value as text. */
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

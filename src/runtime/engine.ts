@@ -12,7 +12,7 @@ import { isProcessAlive, isSameProcess, readProcessStartTime } from '../actors/p
 import { createProcessRuntime } from '../actors/process.js';
 import type { Clock } from '../machines/clock.js';
 import { containerMachine, type ContainerCommand, type ContainerRecovery } from '../machines/container.js';
-import { messageOf, type ContainerEmitted, type WaitCondition, type WaitResult } from '../machines/records.js';
+import { eventAttributes, messageOf, type ContainerEmitted, type WaitCondition, type WaitResult } from '../machines/records.js';
 import { restartsOnEngineStart } from '../machines/restart.js';
 import { indexScheduledEvents } from '../machines/scheduler.js';
 import { dropChildDoneEvents } from '../machines/done-events.js';
@@ -206,7 +206,7 @@ export class Engine {
       throw nameInUse(spec.name, this.names.get(spec.name)!);
     }
     const entry = this.register(spec, warnings);
-    this.publish(entry, 'create', this.clock.now(), {});
+    this.publish(entry, 'create', this.clock.now(), eventAttributes(spec));
     this.persist(entry);
     await this.written(id);
     this.logger.info({ container: spec.name, cid: id.slice(0, 12), cmd: spec.cmd }, 'created');
@@ -348,7 +348,7 @@ export class Engine {
     this.names.delete(oldName);
     this.names.set(newName, entry.spec.id);
     this.send(entry, { type: 'rename', name: newName });
-    this.publish(entry, 'rename', this.clock.now(), { oldName: `/${oldName}` });
+    this.publish(entry, 'rename', this.clock.now(), eventAttributes(entry.spec, { oldName: `/${oldName}` }));
     this.persist(entry);
     await this.written(entry.spec.id);
   }
@@ -437,7 +437,7 @@ export class Engine {
     const machine = entry.ref.getSnapshot();
     if (machine.status === 'error') {
       if (command.type === 'remove') {
-        this.publish(entry, 'destroy', this.clock.now(), {});
+        this.publish(entry, 'destroy', this.clock.now(), eventAttributes(entry.spec));
         return this.forget(entry);
       }
       throw new SystemError(`the state machine of container ${entry.spec.name} failed (${messageOf(machine.error)}), so it can no longer be managed; its process was killed. Remove it (docker rm) and create it again`);
@@ -545,12 +545,13 @@ export class Engine {
     else answer();
   }
 
+  // `attributes` are the event's whole set (eventAttributes): a machine's lifecycle event carries
+  // them built, and they are not copied again.
   private publish(entry: Entry, action: DockerEvent['Action'], at: number, attributes: Record<string, string>): void {
-    const { spec } = entry;
     this.bus.publish({
       Type: 'container',
       Action: action,
-      Actor: { ID: spec.id, Attributes: { ...spec.labels, image: spec.image, name: spec.name, ...attributes } },
+      Actor: { ID: entry.spec.id, Attributes: attributes },
       scope: 'local',
       time: Math.floor(at / 1000),
       timeNano: at * 1e6,
