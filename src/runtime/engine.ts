@@ -206,7 +206,7 @@ export class Engine {
       throw nameInUse(spec.name, this.names.get(spec.name)!);
     }
     const entry = this.register(spec, warnings);
-    this.publish(entry, 'create', this.clock.now(), eventAttributes(spec));
+    this.publish(entry, 'create', this.clock.now());
     this.persist(entry);
     await this.written(id);
     this.logger.info({ container: spec.name, cid: id.slice(0, 12), cmd: spec.cmd }, 'created');
@@ -437,7 +437,7 @@ export class Engine {
     const machine = entry.ref.getSnapshot();
     if (machine.status === 'error') {
       if (command.type === 'remove') {
-        this.publish(entry, 'destroy', this.clock.now(), eventAttributes(entry.spec));
+        this.publish(entry, 'destroy', this.clock.now());
         return this.forget(entry);
       }
       throw new SystemError(`the state machine of container ${entry.spec.name} failed (${messageOf(machine.error)}), so it can no longer be managed; its process was killed. Remove it (docker rm) and create it again`);
@@ -547,7 +547,7 @@ export class Engine {
 
   // `attributes` are the event's whole set (eventAttributes): a machine's lifecycle event carries
   // them built, and they are not copied again.
-  private publish(entry: Entry, action: DockerEvent['Action'], at: number, attributes: Record<string, string>): void {
+  private publish(entry: Entry, action: DockerEvent['Action'], at: number, attributes = eventAttributes(entry.spec)): void {
     this.bus.publish({
       Type: 'container',
       Action: action,
