@@ -152,11 +152,13 @@ describe('bench smoke run (raw Node, the XState floor and berth, a few processes
 });
 
 describe('bench --probe', () => {
-  it.skipIf(!probeAvailable())('measures the main thread of a span that spins, and its collections (needs Linux /proc/<pid>/task/<tid>/schedstat)', () => {
+  it.skipIf(!probeAvailable())('measures the main thread of a span that spins, its collections and the memory it touches first (needs Linux /proc/<pid>/task/<tid>/schedstat)', () => {
     const end = beginSpan();
     const until = performance.now() + 30;
     const garbage: number[][] = [];
     while (performance.now() < until) garbage.push(new Array(1000).fill(garbage.length));
+    // Above glibc's largest mmap threshold (32 MiB), so these are fresh pages, faulted in as filled.
+    const fresh = Buffer.allocUnsafe(33 * 2 ** 20).fill(1);
     const cost = end();
     // 30 ms of spinning is at least some ms on the CPU, whatever else the machine runs.
     expect(cost.onCpuMs).toBeGreaterThan(5);
@@ -165,6 +167,9 @@ describe('bench --probe', () => {
     expect(cost.majorGcs).toBeLessThanOrEqual(cost.gcs);
     // V8 reports its young generation as 1 MiB at the smallest (node --max-semi-space-size=1).
     expect(cost.youngGenerationMib).toBeGreaterThanOrEqual(1);
-    expect(describeCost(cost)).toMatch(/^main thread [\d.]+ ms on CPU, [\d.]+ ms waiting for one; helper threads [\d.]+ ms; GC [\d.]+ ms in \d+ pauses? \(\d+ mark-compact\), young generation [\d.]+ MiB at the start$/);
+    // At least one fault per page touched: 8448 of 4 KiB, or 17 where the kernel backs them with 2 MiB pages.
+    expect(fresh[fresh.length - 1]).toBe(1);
+    expect(cost.pageFaults).toBeGreaterThanOrEqual(16);
+    expect(describeCost(cost)).toMatch(/^main thread [\d.]+ ms on CPU, [\d.]+ ms waiting for one; helper threads [\d.]+ ms; GC [\d.]+ ms in \d+ pauses? \(\d+ mark-compact\), young generation [\d.]+ MiB at the start; \d+ page faults?$/);
   });
 });
