@@ -84,9 +84,10 @@ export function warmupCount(options: Pick<BenchOptions, 'warmups' | 'inProcessWa
 
 /**
  * The order of the contenders in repetition `rep`: a row of a Williams design, so that over a full
- * round (n repetitions, 2n for an odd n) each contender runs in every position, and right after
- * each other contender, equally often. For an odd n the rows of the Latin square and of its mirror
- * image alternate, so a short run sees both. (A rotation balanced the positions only: raw Node
+ * round (n repetitions, 2n for an odd n) each contender runs in every position, and within the
+ * rows right after each other contender, equally often. For an odd n the rows of the Latin square
+ * and of its mirror image alternate, so a short run sees both; a mirror row begins with the
+ * contender its square row ended with. (A rotation balanced the positions only: raw Node
  * always ran after supervisord and its idle second, berth after the XState floor and its garbage.)
  * @example contenderOrder(['a', 'b', 'c'], 1) // ['c', 'b', 'a']: row 0 of the mirror
  */
