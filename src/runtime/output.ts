@@ -34,8 +34,10 @@ const maxLineBytes = 16 * 1024;
 const segmentOverhead = 64;
 
 /**
- * Dropped segments are compacted away once this many have piled up at the front (and at least
- * half the array), so dropping the oldest is O(1): `shift()` moves the whole array.
+ * Dropped slots are compacted away once this many have piled up at the front (and at least half
+ * the array), so dropping the oldest is O(1): `shift()` moves the whole array. A dropped slot is
+ * emptied at once: until the compaction it would otherwise keep its chunk alive, up to this many
+ * chunks (64 MiB of a flood's 64 KiB chunks) beyond the bound.
  */
 const compactAfter = 1024;
 
@@ -59,8 +61,8 @@ function costOf(segment: Segment): number {
  * hold the engine's event loop for 300 ms at a time.
  */
 export class OutputBuffer {
-  private segments: Segment[] = [];
-  /** Segments before this index were dropped. */
+  private segments: (Segment | undefined)[] = [];
+  /** Slots before this index were dropped, and are empty. */
   private head = 0;
   private bytes = 0;
   private readonly partial = { stdout: '', stderr: '' };
@@ -133,6 +135,7 @@ export class OutputBuffer {
     this.bytes += costOf(segment);
     while (this.bytes > this.maxBytes && this.segments.length - this.head > 1) {
       this.bytes -= costOf(this.segments[this.head]!);
+      this.segments[this.head] = undefined;
       this.head += 1;
     }
     if (this.head >= compactAfter && this.head * 2 >= this.segments.length) {

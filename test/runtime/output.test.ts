@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { OutputBuffer } from '../../src/runtime/output.js';
 
@@ -23,6 +25,23 @@ describe('OutputBuffer', () => {
     const lines = buffer.read();
     expect(lines.length).toBeLessThanOrEqual(10);
     expect(lines.at(-1)?.text).toBe('line 999');
+  });
+
+  it('what it dropped is freed at once, not when its slots are compacted away: a flood holds about the bound', () => {
+    // The collector, for this test only: what the buffer keeps alive is what a full GC cannot free.
+    setFlagsFromString('--expose-gc');
+    const collect = runInNewContext('gc') as () => void;
+    const chunk = Buffer.from('y\n'.repeat(32_768)); // 64 KiB, as a pipe delivers `yes`
+    const buffer = new OutputBuffer(1 << 20, () => 0);
+    collect();
+    const before = process.memoryUsage().heapUsed;
+    // 1000 chunks: 984 dropped, fewer than the 1024 that trigger a compaction.
+    for (let i = 0; i < 1000; i++) buffer.write('stdout', chunk);
+    collect();
+    const held = process.memoryUsage().heapUsed - before;
+    expect(buffer.read({ tail: 1 })).toHaveLength(1);
+    // The bound is 1 MiB; keeping the dropped chunks until the compaction held 61 MiB here.
+    expect(held).toBeLessThan(8 << 20);
   });
 
   it('after many drops (compacted away in batches) it holds exactly the newest lines, in order', () => {
