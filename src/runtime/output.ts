@@ -11,6 +11,18 @@ export interface LogLine {
   text: string;
 }
 
+/**
+ * The complete lines one read of a container's output brought, as one string: the lines joined by
+ * "\n", without the last one. None is longer than 16 KiB (a longer line is split, as when read line
+ * by line). A line is a chunk of one line.
+ */
+export interface LogChunk {
+  readonly stream: 'stdout' | 'stderr';
+  /** Epoch milliseconds when the chunk came in (every line in it is stamped with this time). */
+  readonly time: number;
+  readonly text: string;
+}
+
 export interface LogOptions {
   stdout?: boolean;
   stderr?: boolean;
@@ -41,13 +53,9 @@ const segmentOverhead = 64;
  */
 const compactAfter = 1024;
 
-// The complete lines one chunk brought (joined by newlines, without the last one), all stamped
-// with the time the chunk came in, as each of its lines would be.
-interface Segment {
-  stream: 'stdout' | 'stderr';
-  time: number;
-  text: string;
-}
+// The complete lines one chunk brought (joined by newlines, without the last one, long lines
+// already split), all stamped with the time the chunk came in, as each of its lines would be.
+type Segment = LogChunk;
 
 // What a segment counts against the bound.
 function costOf(segment: Segment): number {
@@ -56,9 +64,10 @@ function costOf(segment: Segment): number {
 
 /**
  * The bounded output of one container. A chunk is stored as one segment of whole lines and split
- * into lines only when read or followed: a container printing short lines (`yes`) sends 32,768
- * of them per 64 KiB chunk, and building an object per line as it came in made such a container
- * hold the engine's event loop for 300 ms at a time.
+ * into lines only when read or followed line by line: a container printing short lines (`yes`)
+ * sends 32,768 of them per 64 KiB chunk, and building an object per line as it came in made such a
+ * container hold the engine's event loop for 300 ms at a time. Followers that take whole chunks
+ * (`followChunks`: `docker logs -f`, `docker attach`, `berth up`) cost one call per chunk.
  */
 export class OutputBuffer {
   private segments: (Segment | undefined)[] = [];
@@ -69,7 +78,7 @@ export class OutputBuffer {
   // A chunk can end inside a multi-byte character; the decoder keeps its first bytes for the next.
   // Made at the first chunk: most containers write to one stream or none.
   private readonly decoders: Partial<Record<'stdout' | 'stderr', StringDecoder>> = {};
-  private readonly listeners = new Set<(line: LogLine) => void>();
+  private readonly listeners = new Set<(chunk: LogChunk) => void>();
 
   /**
    * @param onListenerError told of a follower that threw; that follower is dropped, since it runs
@@ -100,37 +109,65 @@ export class OutputBuffer {
   }
 
   read(options: LogOptions = {}): LogLine[] {
+    const lines: LogLine[] = [];
+    for (const chunk of this.readChunks(options)) linesOf(chunk, (line) => lines.push(line));
+    return lines;
+  }
+
+  /** What `read` gives, as the chunks the lines came in (the oldest one cut to fit a `tail`). */
+  readChunks(options: LogOptions = {}): LogChunk[] {
     const since = options.since ?? 0, until = options.until ?? Infinity;
     const wanted = (segment: Segment) => segment.time >= since && segment.time <= until && (segment.stream === 'stdout' ? options.stdout !== false : options.stderr !== false);
     const tail = options.tail !== undefined && options.tail >= 0 ? options.tail : undefined;
     if (tail === undefined) {
-      const lines: LogLine[] = [];
-      for (let i = this.head; i < this.segments.length; i++) if (wanted(this.segments[i]!)) linesOf(this.segments[i]!, (line) => lines.push(line));
-      return lines;
+      const chunks: LogChunk[] = [];
+      for (let i = this.head; i < this.segments.length; i++) if (wanted(this.segments[i]!)) chunks.push(this.segments[i]!);
+      return chunks;
     }
-    // The last N lines: from the newest segment back, so `--tail 10` of a container of short lines
-    // builds tens of lines, not the half million the buffer may hold.
-    const newestFirst: LogLine[][] = [];
+    // The last N lines: from the newest segment back, counting lines from each one's end, so
+    // `--tail 10` of a container of short lines looks at tens of lines, not the half million the
+    // buffer may hold.
+    const newestFirst: LogChunk[] = [];
     let count = 0;
     for (let i = this.segments.length - 1; i >= this.head && count < tail; i--) {
-      if (!wanted(this.segments[i]!)) continue;
-      const lines: LogLine[] = [];
-      linesOf(this.segments[i]!, (line) => lines.push(line));
-      newestFirst.push(lines);
-      count += lines.length;
+      const segment = this.segments[i]!;
+      if (!wanted(segment)) continue;
+      const { text } = segment;
+      let start = 0; // where the lines taken from this segment begin
+      let cut = text.length;
+      let taken = 0;
+      while (count + taken < tail) {
+        taken += 1;
+        const newline = cut > 0 ? text.lastIndexOf('\n', cut - 1) : -1;
+        if (newline < 0) {
+          start = 0;
+          break;
+        }
+        start = newline + 1;
+        cut = newline;
+      }
+      newestFirst.push(start === 0 ? segment : { stream: segment.stream, time: segment.time, text: text.slice(start) });
+      count += taken;
     }
-    const lines = newestFirst.reverse().flat();
-    return lines.slice(Math.max(0, lines.length - tail));
+    return newestFirst.reverse();
   }
 
   /** Calls `listener` for each new line until the returned function is called. */
   follow(listener: (line: LogLine) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.followChunks((chunk) => linesOf(chunk, listener));
+  }
+
+  /** Calls `listener` with each new chunk of complete lines until the returned function is called. */
+  followChunks(listener: (chunk: LogChunk) => void): () => void {
+    // An entry of its own: each call is a subscription, ended by its own function.
+    const entry = (chunk: LogChunk): void => listener(chunk);
+    this.listeners.add(entry);
+    return () => this.listeners.delete(entry);
   }
 
   private store(stream: 'stdout' | 'stderr', text: string): void {
-    const segment: Segment = { stream, time: this.now(), text };
+    // Frozen: followers and readers are handed the stored segment itself.
+    const segment: Segment = Object.freeze({ stream, time: this.now(), text: splitLongLines(text) });
     this.segments.push(segment);
     this.bytes += costOf(segment);
     while (this.bytes > this.maxBytes && this.segments.length - this.head > 1) {
@@ -142,28 +179,45 @@ export class OutputBuffer {
       this.segments = this.segments.slice(this.head);
       this.head = 0;
     }
-    if (this.listeners.size > 0) {
-      linesOf(segment, (line) => {
-        for (const listener of this.listeners) {
-          try {
-            listener(line);
-          } catch (error) {
-            this.listeners.delete(listener);
-            this.onListenerError(error);
-          }
-        }
-      });
+    for (const listener of this.listeners) {
+      try {
+        listener(segment);
+      } catch (error) {
+        this.listeners.delete(listener);
+        this.onListenerError(error);
+      }
     }
   }
 }
 
-// The lines of a segment, each at most maxLineBytes long.
-function linesOf(segment: Segment, each: (line: LogLine) => void): void {
-  for (const text of segment.text.split('\n')) {
-    if (text.length <= maxLineBytes) {
-      each({ stream: segment.stream, time: segment.time, text });
+// The lines of a chunk (its long lines are split already).
+function linesOf(chunk: LogChunk, each: (line: LogLine) => void): void {
+  const { stream, time } = chunk;
+  for (const text of chunk.text.split('\n')) each({ stream, time, text });
+}
+
+/**
+ * The text with every line longer than maxLineBytes split into lines of that length (the last
+ * piece the rest). It looks for newlines a window of maxLineBytes at a time, so a chunk of short
+ * lines costs a few searches, not one per line.
+ */
+export function splitLongLines(text: string): string {
+  const pieces: string[] = [];
+  let copied = 0; // text before this is in pieces
+  let at = 0; // where the line being checked starts
+  while (text.length - at > maxLineBytes) {
+    const newline = text.lastIndexOf('\n', at + maxLineBytes);
+    if (newline >= at) {
+      // Every line from `at` to this newline fits in the window.
+      at = newline + 1;
       continue;
     }
-    for (let at = 0; at < text.length; at += maxLineBytes) each({ stream: segment.stream, time: segment.time, text: text.slice(at, at + maxLineBytes) });
+    // No newline in the window: the line at `at` is longer; split it after maxLineBytes.
+    pieces.push(text.slice(copied, at + maxLineBytes), '\n');
+    at += maxLineBytes;
+    copied = at;
   }
+  if (pieces.length === 0) return text;
+  pieces.push(text.slice(copied));
+  return pieces.join('');
 }

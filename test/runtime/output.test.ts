@@ -1,7 +1,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { OutputBuffer } from '../../src/runtime/output.js';
+import { OutputBuffer, splitLongLines, type LogChunk } from '../../src/runtime/output.js';
 
 describe('OutputBuffer', () => {
   it('splits chunks into lines per stream, keeping partial lines until they end', () => {
@@ -102,5 +102,68 @@ describe('OutputBuffer', () => {
     // The 8 KiB left over, then 20 KiB more and the line's end: a 28 KiB line in one chunk.
     buffer.write('stdout', `${'y'.repeat(20 * 1024)}\nshort\n`);
     expect(buffer.read().map((l) => l.text.length)).toEqual([16 * 1024, 16 * 1024, 16 * 1024, 12 * 1024, 5]);
+  });
+
+  it('follows a chunk at a time: one call per chunk, whose lines are what line-by-line following gets', () => {
+    let now = 0;
+    const buffer = new OutputBuffer(1 << 20, () => now);
+    const chunks: LogChunk[] = [];
+    const lines: string[] = [];
+    const unfollowChunks = buffer.followChunks((chunk) => chunks.push(chunk));
+    const unfollowLines = buffer.follow((line) => lines.push(`${line.stream}:${line.text}@${line.time}`));
+    buffer.write('stdout', Buffer.from('y\n'.repeat(32_768))); // 64 KiB of `yes`: one call, not 32,768
+    expect(chunks).toHaveLength(1);
+    expect(chunks[0]!.text).toBe('y\n'.repeat(32_767) + 'y');
+    now = 3;
+    buffer.write('stderr', `a\n${'x'.repeat(20_000)}\nb\npart`);
+    expect(chunks).toHaveLength(2);
+    expect(chunks[1]).toEqual({ stream: 'stderr', time: 3, text: `a\n${'x'.repeat(16_384)}\n${'x'.repeat(3_616)}\nb` });
+    const fromChunks = chunks.flatMap((chunk) => chunk.text.split('\n').map((text) => `${chunk.stream}:${text}@${chunk.time}`));
+    expect(fromChunks).toEqual(lines);
+    expect(lines).toHaveLength(32_768 + 4);
+    unfollowChunks();
+    unfollowLines();
+    buffer.write('stdout', 'more\n');
+    expect(chunks).toHaveLength(2);
+    expect(() => (chunks[0] as { text: string }).text = 'changed').toThrow(); // the stored chunk itself, frozen
+  });
+
+  it('splits long lines as reading line by line always did, for lines of any length around 16 KiB', () => {
+    const naive = (text: string) => text.split('\n').flatMap((line) => {
+      if (line.length <= 16_384) return [line];
+      const pieces: string[] = [];
+      for (let at = 0; at < line.length; at += 16_384) pieces.push(line.slice(at, at + 16_384));
+      return pieces;
+    }).join('\n');
+    let seed = 42;
+    const random = (n: number) => { seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648; return seed % n; };
+    const lengths = [0, 1, 16_383, 16_384, 16_385, 32_768, 32_769, 50_000];
+    for (let round = 0; round < 300; round++) {
+      const count = 1 + random(6);
+      const text = Array.from({ length: count }, () => 'z'.repeat(random(3) === 0 ? lengths[random(lengths.length)]! : random(40_000))).join('\n');
+      expect(splitLongLines(text) === naive(text), `round ${round}: lines of ${text.split('\n').map((l) => l.length).join(', ')}`).toBe(true);
+    }
+    const short = 'y\n'.repeat(10_000) + 'y';
+    expect(splitLongLines(short)).toBe(short); // nothing to split: the same string back
+  });
+
+  it('reads chunks: all of them, or the last N lines with the oldest chunk cut', () => {
+    let now = 0;
+    const buffer = new OutputBuffer(1 << 20, () => now);
+    buffer.write('stdout', 'a\nb\nc\n');
+    now = 1;
+    buffer.write('stderr', '\nd\n'); // an empty line, then d
+    now = 2;
+    buffer.write('stdout', 'e\nf\n');
+    expect(buffer.readChunks().map((c) => c.text)).toEqual(['a\nb\nc', '\nd', 'e\nf']);
+    for (let tail = 0; tail <= 8; tail++) {
+      const flat = buffer.readChunks({ tail }).flatMap((chunk) => chunk.text.split('\n').map((text) => `${chunk.stream}:${text}@${chunk.time}`));
+      expect(flat, `tail ${tail}`).toEqual(buffer.read({ tail }).map((line) => `${line.stream}:${line.text}@${line.time}`));
+      expect(flat).toHaveLength(Math.min(tail, 7));
+    }
+    expect(buffer.readChunks({ tail: 4 }).map((c) => c.text)).toEqual(['\nd', 'e\nf']);
+    expect(buffer.readChunks({ tail: 3 }).map((c) => c.text)).toEqual(['d', 'e\nf']);
+    expect(buffer.readChunks({ tail: 2, stdout: false }).map((c) => c.text)).toEqual(['\nd']);
+    expect(buffer.readChunks({ since: 1, until: 1 }).map((c) => c.text)).toEqual(['\nd']);
   });
 });
