@@ -8,7 +8,7 @@ export {
 export { EventStreamOverflowError } from './runtime/events.js';
 export type { DockerEvent, EventFilters } from './runtime/events.js';
 export type { ContainerState, ContainerStatus, ContainerSummary, InspectResponse } from './runtime/inspect.js';
-export type { LogLine, LogOptions } from './runtime/output.js';
+export type { LogChunk, LogLine, LogOptions } from './runtime/output.js';
 export { parseSignal, signalName } from './runtime/signals.js';
 export { simulate, formatTimeline, parseScriptCommand } from './runtime/simulate.js';
 export type { SimulateOptions, SimulationResult, ScriptStep, TimelineEntry } from './runtime/simulate.js';

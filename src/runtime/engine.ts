@@ -23,7 +23,7 @@ import { EventBus, type DockerEvent, type EventFilters } from './events.js';
 import type { ImageStore } from './images.js';
 import { toInspect, toSummary, statusOf, type ContainerSnapshot, type ContainerSummary, type InspectResponse } from './inspect.js';
 import { engineLog, silentLogger, type EngineLog, type Logger } from './log.js';
-import { OutputBuffer, type LogLine, type LogOptions } from './output.js';
+import { OutputBuffer, type LogChunk, type LogLine, type LogOptions } from './output.js';
 import { defaultRuncStateDir, setUpRunc } from './runc-setup.js';
 import { PreciseClock } from './precise-clock.js';
 import { parseSignal, signalName } from './signals.js';
@@ -401,10 +401,25 @@ export class Engine {
     return this.lookup(ref).output.read(parseLogOptions(options));
   }
 
+  /** The lines `logs` gives, as the chunks they came in (complete lines joined by "\n"): for forwarding them. */
+  logChunks(ref: string, options: LogOptions = {}): LogChunk[] {
+    return this.lookup(ref).output.readChunks(parseLogOptions(options));
+  }
+
   /** Calls `listener` for each new output line of a container until the returned function is called. */
   followLogs(ref: string, listener: (line: LogLine) => void): () => void {
     if (typeof listener !== 'function') throw new InvalidArgumentError(`followLogs needs a function to call with each new line, got ${typeof listener}`);
     return this.lookup(ref).output.follow(listener);
+  }
+
+  /**
+   * Calls `listener` with each new chunk of a container's output (its complete lines, joined by
+   * "\n") until the returned function is called: one call per read of the output, where
+   * `followLogs` makes one per line (32,768 for a 64 KiB chunk of `yes`). For forwarding output.
+   */
+  followLogChunks(ref: string, listener: (chunk: LogChunk) => void): () => void {
+    if (typeof listener !== 'function') throw new InvalidArgumentError(`followLogChunks needs a function to call with each new chunk, got ${typeof listener}`);
+    return this.lookup(ref).output.followChunks(listener);
   }
 
   /** Lifecycle events in Docker's message shape, as an async iterable (see EventBus for overflow). */

@@ -38,6 +38,25 @@ describe.skipIf(!hasDocker)('the docker CLI', () => {
     expect((await docker('ps', '-a', '-q')).stdout).toBe('');
   });
 
+  it('logs of output written many lines at a time: each line whole and stamped (-t), tailed, followed (-f), long lines split at 16 KiB', async () => {
+    const { socketPath, engine } = await startApi();
+    const docker = dockerCli(socketPath);
+    // Each printf is one write: the engine reads several lines, or a 40,000-character line, at once.
+    const script = "printf 'one\\ntwo\\nthree\\n'; printf '%40000s\\n' '' | tr ' ' x; sleep 1.2; printf 'four\\nfive\\n'; exec sleep 1000";
+    await docker('run', '-d', '--name', 'burst', 'alpine', 'sh', '-c', script);
+    await until(() => engine.logs('burst').length === 6, 5_000, 'the first lines');
+    const long = ['x'.repeat(16_384), 'x'.repeat(16_384), 'x'.repeat(7_232)];
+    expect(await docker('logs', 'burst')).toMatchObject({ exitCode: 0, stdout: ['one', 'two', 'three', ...long].join('\n') });
+    expect((await docker('logs', '--tail', '2', 'burst')).stdout).toBe(long.slice(1).join('\n'));
+    // Following from now on, stamped: the backlog, then the two lines written later.
+    const until3s = new Date(Date.now() + 3_000).toISOString();
+    const followed = await docker('logs', '-f', '-t', '--until', until3s, 'burst');
+    const lines = followed.stdout.split('\n');
+    expect(lines.map((line) => line.replace(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z /, ''))).toEqual(['one', 'two', 'three', ...long, 'four', 'five']);
+    expect(lines.every((line) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z /.test(line))).toBe(true);
+    await docker('rm', '-f', 'burst');
+  });
+
   it('foreground run and attach: the output as it comes, the exit status, --rm; -t refused with what to do', async () => {
     const { socketPath, engine } = await startApi();
     const docker = dockerCli(socketPath);

@@ -2,7 +2,7 @@
 // lines, the multiplexed log stream cut at any byte, and the host rule shared with the daemon.
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { frameLogLines } from '../../src/runtime/api/multiplex.js';
+import { frameLogChunks } from '../../src/runtime/api/multiplex.js';
 import { demultiplex } from '../../src/runtime/cli/client/demultiplex.js';
 import { formatEvent } from '../../src/runtime/cli/client/events.js';
 import { resolveHost } from '../../src/runtime/cli/client/host.js';
@@ -79,7 +79,7 @@ describe('formatEvent', () => {
 
 describe('demultiplex', () => {
   it('splits frames into stdout and stderr however the chunks cut them', async () => {
-    const stream = frameLogLines([
+    const stream = frameLogChunks([
       { stream: 'stdout', text: 'hello', time: 0 },
       { stream: 'stderr', text: 'oops', time: 0 },
       { stream: 'stdout', text: 'x'.repeat(300), time: 0 },

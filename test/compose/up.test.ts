@@ -24,6 +24,7 @@ it('berth up: starts in dependency order, prefixes output, stops dependents firs
   const lines = output().split('\n').map((line) => line.replace(/ +\|/, ' |'));
   const at = (text: string) => lines.findIndex((line) => line.includes(text));
   expect(at('e2e-web-1 | serving hello')).toBeGreaterThan(at('e2e-db-1: healthy'));
+  expect(at('e2e-worker-1 | waiting for jobs')).toBe(at('e2e-worker-1 | working') + 1); // one write of two lines, each prefixed
   expect(at('e2e-worker-1: started')).toBeGreaterThan(at('e2e-web-1: started'));
   // Dependents first: worker, then web (which drains), then db.
   expect(at('e2e-worker-1: exited (0)')).toBeLessThan(at('e2e-web-1: SIGTERM sent'));

@@ -111,7 +111,8 @@ export async function up(project: Project, options: UpOptions = {}): Promise<num
       }
       if (stopping) return;
       await engine.create({ ...service.container, name });
-      engine.followLogs(name, (line) => print(`${prefix} | ${line.text}\n`));
+      // A chunk at a time, one print each: a chatty service costs a call per read, not per line.
+      engine.followLogChunks(name, (chunk) => print(`${prefix} | ${chunk.text.replaceAll('\n', `\n${prefix} | `)}\n`));
       await engine.start(name);
       if (service.healthcheck) {
         entry.health = new Promise<void>((resolve, reject) => {

@@ -3,8 +3,8 @@
 import type { Writable } from 'node:stream';
 import type { Engine } from '../../engine.js';
 import { InvalidArgumentError } from '../../errors.js';
-import type { LogLine, LogOptions } from '../../output.js';
-import { frameLogLines } from '../multiplex.js';
+import type { LogChunk, LogOptions } from '../../output.js';
+import { frameLogChunks } from '../multiplex.js';
 import { readBoolean, readTimestamp } from '../query.js';
 import type { ApiRequest } from '../request.js';
 import { isVersionAtLeast } from '../version.js';
@@ -52,25 +52,25 @@ export interface PipeOptions extends LogOptions {
  */
 export async function pipeOutput(engine: Engine, id: string, options: PipeOptions, out: Writable, signal: AbortSignal): Promise<void> {
   const { stdout, stderr, timestamps } = options;
-  // Lines are gathered and framed into one buffer per turn of the event loop: a chunk of `yes` is
-  // 32,768 lines, and a frame and a write each cost far more than storing them.
-  let pending: LogLine[] = [];
+  // Output is taken a chunk at a time (a chunk of `yes` is 32,768 lines), a frame per chunk, and
+  // the chunks of a turn of the event loop are framed into one buffer and one write.
+  let pending: LogChunk[] = [];
   let fellBehind: (() => void) | undefined;
   const flush = (): void => {
     if (pending.length === 0 || out.writableEnded) return;
-    out.write(frameLogLines(pending, timestamps));
+    out.write(frameLogChunks(pending, timestamps));
     pending = [];
     if (out.writableLength > followBehindBytes) fellBehind?.();
   };
-  const write = (line: LogLine): void => {
+  const write = (chunk: LogChunk): void => {
     if (pending.length === 0) setImmediate(flush);
-    pending.push(line);
+    pending.push(chunk);
   };
   // Backlog and subscriptions in one synchronous step: no line can fall between them or come twice.
-  const backlog = options.backlog ? engine.logs(id, options) : [];
+  const backlog = options.backlog ? engine.logChunks(id, options) : [];
   const stopped = options.follow ? engine.events({ container: [id], event: ['die', 'destroy'], signal }) : undefined;
   const until = options.until ?? Infinity;
-  const unfollow = options.follow ? engine.followLogs(id, (line) => { if ((line.stream === 'stdout' ? stdout : stderr) && line.time <= until) write(line); }) : undefined;
+  const unfollow = options.follow ? engine.followLogChunks(id, (chunk) => { if ((chunk.stream === 'stdout' ? stdout : stderr) && chunk.time <= until) write(chunk); }) : undefined;
   backlog.forEach(write);
   if (stopped && unfollow) {
     // The engine stores a dying container's last partial lines before it publishes `die`.
@@ -87,7 +87,7 @@ export async function pipeOutput(engine: Engine, id: string, options: PipeOption
       await stopped.return?.();
     }
   }
-  const last = pending.length === 0 ? undefined : frameLogLines(pending, timestamps);
+  const last = pending.length === 0 ? undefined : frameLogChunks(pending, timestamps);
   pending = [];
   out.end(last);
 }
