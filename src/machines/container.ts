@@ -3,10 +3,11 @@
 // when the signal could not be delivered), SIGKILL, kill wait, direct kill, and `stuck`, where the
 // stop is reported failed but the machine keeps waiting for the exit without a timer.
 // The machine is pure: the runtime actor, the clock and the parent are supplied from outside.
-import { assign, emit, enqueueActions, fromCallback, setup } from 'xstate';
+import { assign, emit, fromCallback, setup } from 'xstate';
 import { maxTimerMs, nowOf, timerDelay } from './clock.js';
 import type { RuntimeCommand, RuntimeInput, RuntimeReport } from './protocol.js';
 import { eventAttributes, type ContainerEmitted, type ErrorKind, type FlowStep, type LifecycleAction, type WaitCondition, type WaitResult } from './records.js';
+import { actionQueueFor } from './queue-actions.js';
 import { decideRestart, type RestartDecision } from './restart.js';
 import { SIGKILL, SIGTERM, defaultTimings, type ContainerSpec, type Timings } from './spec.js';
 
@@ -146,6 +147,10 @@ export function isStoppingSignal(spec: ContainerSpec, signal: number): boolean {
 
 const maxFlowSteps = 200;
 
+// The container's actions queue XState's own (assign, emit, sendTo) through this, not enqueueActions:
+// the same, without the old-generation garbage enqueueActions leaves at every call (queue-actions.ts).
+const queueActions = actionQueueFor<ContainerContext, ContainerEvent, ContainerEmitted>();
+
 export const containerMachine = setup({
   types: {
     context: {} as ContainerContext,
@@ -185,7 +190,7 @@ export const containerMachine = setup({
   },
   actions: {
     /** A start by the user: a new run, with the restart policy's memory cleared (Docker's manual start). */
-    beginManualStart: enqueueActions(({ context, event, enqueue }) => {
+    beginManualStart: queueActions(({ context, event, enqueue }) => {
       enqueue.assign({
         ...freshRun(context),
         restart: { count: 0, backoffMs: 0, delayMs: null, canceled: false, manuallyStopped: false },
@@ -194,7 +199,7 @@ export const containerMachine = setup({
     }),
     /** A start by the restart policy after its back-off. */
     beginPolicyStart: assign(({ context }) => freshRun(context)),
-    recordStarted: enqueueActions(({ context, event, enqueue, system }) => {
+    recordStarted: queueActions(({ context, event, enqueue, system }) => {
       if (event.type !== 'runtime.started') return;
       const at = nowOf(system);
       if (context.adopt) {
@@ -230,7 +235,7 @@ export const containerMachine = setup({
         restart: { ...context.restart, count: event.restartCount, manuallyStopped: event.manuallyStopped },
       };
     }),
-    recordStartFailure: enqueueActions(({ context, event, enqueue, system, self }) => {
+    recordStartFailure: queueActions(({ context, event, enqueue, system, self }) => {
       if (event.type !== 'runtime.startFailed') return;
       const at = nowOf(system);
       const kind: ErrorKind = event.exitCode === 127 || event.exitCode === 126 ? 'InvalidArgument' : 'System';
@@ -259,7 +264,7 @@ export const containerMachine = setup({
       notifyShutdown(enqueue, context, event, self);
     }),
     /** Registers a stop (or joins the one in progress); the signal goes out when `stopping` is entered. */
-    acceptStop: enqueueActions(({ context, event, enqueue, system }) => {
+    acceptStop: queueActions(({ context, event, enqueue, system }) => {
       if (event.type !== 'stop' && event.type !== 'restart') return;
       enqueue.assign(stopAccepted(context, event, nowOf(system)));
     }),
@@ -268,7 +273,7 @@ export const containerMachine = setup({
      * `stopping`'s entry does next. One assign for both, where acceptStop and sendStopSignal would
      * make two: XState clones the snapshot for each.
      */
-    beginStop: enqueueActions(({ context, event, enqueue, system }) => {
+    beginStop: queueActions(({ context, event, enqueue, system }) => {
       if (event.type !== 'stop' && event.type !== 'restart') return;
       const at = nowOf(system);
       const update = stopAccepted(context, event, at);
@@ -276,7 +281,7 @@ export const containerMachine = setup({
       enqueue.assign(update);
     }),
     /** Sends the stop signal (recorded by beginStop, or here for a stop that waited for the start), then thaws a paused container. */
-    sendStopSignal: enqueueActions(({ context, enqueue, system }) => {
+    sendStopSignal: queueActions(({ context, enqueue, system }) => {
       const request = context.stopRequest;
       if (!request) return;
       if (context.signals.seq !== request.seq) {
@@ -288,7 +293,7 @@ export const containerMachine = setup({
       thawIfFrozen(enqueue, context);
     }),
     /** Registers a kill with SIGKILL; the signal goes out when `killing` is entered. */
-    acceptKill: enqueueActions(({ context, event, enqueue, system }) => {
+    acceptKill: queueActions(({ context, event, enqueue, system }) => {
       if (event.type !== 'kill' && event.type !== 'remove') return;
       const kind: WaiterKind = event.type === 'kill' ? 'kill' : 'remove';
       enqueue.assign({
@@ -298,7 +303,7 @@ export const containerMachine = setup({
         ...(context.flow.active ? {} : { flow: { steps: [], startedAt: nowOf(system), active: true } }),
       });
     }),
-    sendKillSignal: enqueueActions(({ context, event, enqueue, system }) => {
+    sendKillSignal: queueActions(({ context, event, enqueue, system }) => {
       const seq = context.signals.seq + 1;
       const at = nowOf(system);
       const update: Update = { stuck: false, signals: { seq, pending: [...context.signals.pending, { seq, signal: SIGKILL }] } };
@@ -310,7 +315,7 @@ export const containerMachine = setup({
       enqueue.assign(update);
       thawIfFrozen(enqueue, context);
     }),
-    killDirectly: enqueueActions(({ context, enqueue, system }) => {
+    killDirectly: queueActions(({ context, enqueue, system }) => {
       const seq = context.signals.seq + 1;
       const update: Update = { signals: { seq, pending: [...context.signals.pending, { seq, signal: SIGKILL }] } };
       enqueue.sendTo('runtime', { type: 'signal', seq, signal: SIGKILL, scope: 'all', direct: true } satisfies RuntimeCommand);
@@ -323,7 +328,7 @@ export const containerMachine = setup({
       enqueue.assign(update);
     }),
     /** The stop ladder ran out: fail the requests that wanted an exit, keep waiting for one. */
-    failPendingStops: enqueueActions(({ context, enqueue, system }) => {
+    failPendingStops: queueActions(({ context, enqueue, system }) => {
       const failing = context.waiters.filter((w) => ['stop', 'kill', 'restart', 'remove'].includes(w.kind));
       // A SIGKILL that never landed (the runtime refused or threw) is a different story from one
       // that landed on a process that would not die: say which, from the flow's own record.
@@ -337,7 +342,7 @@ export const containerMachine = setup({
       enqueue.assign(update);
     }),
     /** Any signal other than SIGKILL: delivered to the main process, answered on delivery. */
-    sendSignal: enqueueActions(({ context, event, enqueue, system }) => {
+    sendSignal: queueActions(({ context, event, enqueue, system }) => {
       if (event.type !== 'kill') return;
       const seq = context.signals.seq + 1;
       const stopping = isStoppingSignal(context.spec, event.signal);
@@ -353,7 +358,7 @@ export const containerMachine = setup({
       emitStep(enqueue, context, update, at, { state: 'signalled', cause: stopping ? 'kill: stopping signal' : 'kill: signal (the restart policy is kept)', signal: event.signal });
       enqueue.assign(update);
     }),
-    settleDelivery: enqueueActions(({ context, event, enqueue, system }) => {
+    settleDelivery: queueActions(({ context, event, enqueue, system }) => {
       if (event.type !== 'runtime.signalDelivered' && event.type !== 'runtime.signalFailed') return;
       const delivery = context.signals.pending.find((d) => d.seq === event.seq);
       if (!delivery) return;
@@ -367,7 +372,7 @@ export const containerMachine = setup({
       if (event.type === 'runtime.signalDelivered' || event.code === 'ESRCH') enqueue.emit(ok(delivery.requestId));
       else enqueue.emit(fail(delivery.requestId, 'System', `cannot kill container: ${context.spec.name}: ${event.message}`));
     }),
-    rearmStopTimer: enqueueActions(({ context, enqueue, system }) => {
+    rearmStopTimer: queueActions(({ context, enqueue, system }) => {
       const request = context.stopRequest;
       if (!request) return;
       const update: Update = { stopRequest: { ...request, rearm: false } };
@@ -376,7 +381,7 @@ export const containerMachine = setup({
       });
       enqueue.assign(update);
     }),
-    recordSignalFailureGrace: enqueueActions(({ context, enqueue, system }) => {
+    recordSignalFailureGrace: queueActions(({ context, enqueue, system }) => {
       const update: Update = {};
       emitStep(enqueue, context, update, nowOf(system), {
         state: 'stopping',
@@ -385,17 +390,17 @@ export const containerMachine = setup({
       });
       enqueue.assign(update);
     }),
-    freeze: enqueueActions(({ context, event, enqueue }) => {
+    freeze: queueActions(({ context, event, enqueue }) => {
       if (event.type !== 'pause') return;
       enqueue.assign({ waiters: [...context.waiters, { requestId: event.requestId, kind: 'pause' }] });
       enqueue.sendTo('runtime', { type: 'freeze' } satisfies RuntimeCommand);
     }),
-    thaw: enqueueActions(({ context, event, enqueue }) => {
+    thaw: queueActions(({ context, event, enqueue }) => {
       if (event.type !== 'unpause') return;
       enqueue.assign({ waiters: [...context.waiters, { requestId: event.requestId, kind: 'unpause' }] });
       enqueue.sendTo('runtime', { type: 'thaw' } satisfies RuntimeCommand);
     }),
-    recordPaused: enqueueActions(({ context, enqueue, system }) => {
+    recordPaused: queueActions(({ context, enqueue, system }) => {
       const at = nowOf(system);
       const update: Update = { frozen: true };
       enqueue.emit(lifecycle(context, 'pause', at));
@@ -403,7 +408,7 @@ export const containerMachine = setup({
       emitStep(enqueue, context, update, at, { state: 'paused', cause: 'frozen' });
       enqueue.assign(update);
     }),
-    recordThawed: enqueueActions(({ context, enqueue, system }) => {
+    recordThawed: queueActions(({ context, enqueue, system }) => {
       if (!context.frozen) return;
       const at = nowOf(system);
       const update: Update = { frozen: false };
@@ -413,13 +418,13 @@ export const containerMachine = setup({
       enqueue.assign(update);
     }),
     /** A freeze that lands after a stop began must not leave the process frozen. */
-    thawLateFreeze: enqueueActions(({ context, enqueue }) => {
+    thawLateFreeze: queueActions(({ context, enqueue }) => {
       const update: Update = { frozen: true };
       enqueue.sendTo('runtime', { type: 'thaw' } satisfies RuntimeCommand);
       answer(enqueue, context, update, (w) => w.kind === 'pause', { kind: 'Conflict', message: `container ${context.spec.name} is stopping` });
       enqueue.assign(update);
     }),
-    answerFreezeFailure: enqueueActions(({ context, event, enqueue }) => {
+    answerFreezeFailure: queueActions(({ context, event, enqueue }) => {
       if (event.type !== 'runtime.freezeFailed') return;
       const message = `cannot pause or unpause container ${context.spec.name}: ${event.message}`;
       const update: Update = {};
@@ -427,7 +432,7 @@ export const containerMachine = setup({
       enqueue.assign(update);
     }),
     /** The exit: record it, decide on a restart, emit die (then stop), answer who waited for it. */
-    recordExit: enqueueActions(({ context, event, enqueue, system, self }) => {
+    recordExit: queueActions(({ context, event, enqueue, system, self }) => {
       if (event.type !== 'runtime.exited') return;
       const at = nowOf(system);
       const runDurationMs = context.startedAt === null ? 0 : at - context.startedAt;
@@ -462,7 +467,7 @@ export const containerMachine = setup({
       notifyShutdown(enqueue, context, event, self);
     }),
     /** A stop or kill while the policy waits to restart: no process, so no signal; the restart is cancelled. */
-    cancelRestart: enqueueActions(({ context, event, enqueue, system, self }) => {
+    cancelRestart: queueActions(({ context, event, enqueue, system, self }) => {
       if (event.type !== 'stop' && event.type !== 'kill') return;
       const at = nowOf(system);
       const manuallyStopped = context.restart.manuallyStopped || event.type === 'stop' || isStoppingSignal(context.spec, event.signal);
@@ -473,7 +478,7 @@ export const containerMachine = setup({
       enqueue.assign(update);
       notifyShutdown(enqueue, context, event, self);
     }),
-    emitStopOfPendingRestart: enqueueActions(({ context, enqueue, system }) => {
+    emitStopOfPendingRestart: queueActions(({ context, enqueue, system }) => {
       enqueue.emit(lifecycle(context, 'stop', nowOf(system)));
       enqueue.assign({ restart: { ...context.restart, delayMs: null } });
     }),
@@ -486,12 +491,12 @@ export const containerMachine = setup({
       if (event.type !== 'restart') return {};
       return { requested: { ...context.requested, restart: true }, waiters: [...context.waiters, { requestId: event.requestId, kind: 'restart' as const }] };
     }),
-    acceptRemove: enqueueActions(({ context, event, enqueue }) => {
+    acceptRemove: queueActions(({ context, event, enqueue }) => {
       if (event.type !== 'remove') return;
       enqueue.assign({ waiters: [...context.waiters, { requestId: event.requestId, kind: 'remove' }], requested: { ...context.requested, remove: true } });
     }),
     /** The end: destroy, and every waiter answered (removal wakes all wait conditions, as in Docker). */
-    recordRemoved: enqueueActions(({ context, enqueue, system }) => {
+    recordRemoved: queueActions(({ context, enqueue, system }) => {
       enqueue.emit(lifecycle(context, 'destroy', nowOf(system)));
       const result: WaitResult = { StatusCode: context.exitCode };
       for (const w of context.waiters) {
@@ -504,7 +509,7 @@ export const containerMachine = setup({
       if (event.type !== 'wait') return {};
       return { waiters: [...context.waiters, { requestId: event.requestId, kind: `wait.${event.condition}` as const }] };
     }),
-    answerWaitNow: enqueueActions(({ context, event, enqueue }) => {
+    answerWaitNow: queueActions(({ context, event, enqueue }) => {
       if (event.type !== 'wait') return;
       const result: WaitResult = { StatusCode: context.exitCode };
       if (context.error) result.Error = { Message: context.error };
@@ -515,7 +520,7 @@ export const containerMachine = setup({
       if (event.type !== 'wait.cancel') return {};
       return { waiters: context.waiters.filter((w) => w.requestId !== event.requestId) };
     }),
-    replyOk: enqueueActions(({ event, enqueue }) => {
+    replyOk: queueActions(({ event, enqueue }) => {
       if ('requestId' in event) enqueue.emit(ok(event.requestId));
     }),
     // Refusals: a command the current state cannot take, with Docker's status and message.

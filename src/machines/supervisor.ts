@@ -3,10 +3,11 @@
 // engine process's SIGTERM/SIGINT into a graceful shutdown, and bounds that shutdown: every
 // container is stopped in parallel with its own signal and timeout, and after the budget
 // (max(15 s, largest stop timeout + 5 s), docker-lifecycle.md (h)) whatever is left is killed.
-import { assign, createActor, enqueueActions, fromCallback, setup, type Actor, type AnyActorLogic, type AnyActorRef, type AnyStateMachine } from 'xstate';
+import { assign, createActor, fromCallback, setup, type Actor, type AnyActorLogic, type AnyActorRef, type AnyStateMachine } from 'xstate';
 import { containerMachine, type ContainerCommand, type ContainerRecovery } from './container.js';
 import { messageOf, type ContainerEmitted } from './records.js';
 import { timerDelay } from './clock.js';
+import { actionQueueFor } from './queue-actions.js';
 import { SIGKILL, defaultTimings, type ContainerSpec, type Timings } from './spec.js';
 
 export type SupervisorEvent =
@@ -49,6 +50,9 @@ export function containerActorId(spec: Pick<ContainerSpec, 'id' | 'name'>): stri
   return `${containerActorIdPrefix}${spec.name}:${spec.id.slice(0, 12)}`;
 }
 
+// enqueueActions without its garbage (queue-actions.ts): spawnContainer runs at every create.
+const queueActions = actionQueueFor<SupervisorContext, SupervisorEvent, Extract<ContainerEmitted, { type: 'reply' }> | ChildFailed>();
+
 /** Placeholder for the OS-signal listener; the engine provides the real one (actors/os-signals.ts). */
 const noSignals = fromCallback(() => {});
 
@@ -68,7 +72,7 @@ export const supervisorMachine = setup({
     forceWait: ({ context }) => timerDelay(context.timings.killWaitMs + context.timings.directKillWaitMs),
   },
   actions: {
-    listenToOsSignals: enqueueActions(({ context, enqueue }) => {
+    listenToOsSignals: queueActions(({ context, enqueue }) => {
       if (context.handleSignals) enqueue.spawnChild('osSignals', { id: 'os-signals' });
     }),
     /**
@@ -79,16 +83,16 @@ export const supervisorMachine = setup({
      * actor is created while the transition is resolved (creating it inside a custom action
      * trips XState's warnings) and started when the actions run. `stopContainers` ends them.
      */
-    spawnContainer: enqueueActions(({ context, event, enqueue, self }) => {
+    spawnContainer: queueActions(({ context, event, enqueue, self }) => {
       if (event.type !== 'container.create') return;
       const id = containerActorId(event.spec);
       // `self` is the supervisor's Actor: the container logic is the one its machine was provided with.
       const logic = (self as unknown as Actor<AnyStateMachine>).logic.implementations.actors.container as AnyActorLogic;
       const child = createActor(logic, { parent: self, id, systemId: id, input: { spec: event.spec, timings: context.timings } });
-      enqueue(() => child.start());
+      enqueue.action(() => child.start());
     }),
     /** `container.command`: an embedder's route to a container through `engine.actor`. */
-    forwardCommand: enqueueActions(({ event, enqueue, system }) => {
+    forwardCommand: queueActions(({ event, enqueue, system }) => {
       if (event.type !== 'container.command') return;
       // Sending to a missing child would put the supervisor in error: look it up first.
       const child = system.get(event.actorId) as AnyActorRef | undefined;
@@ -104,7 +108,7 @@ export const supervisorMachine = setup({
      * unhandled, would stop the supervisor too and every container with it. Here it is only
      * reported: the engine answers for that container from then on.
      */
-    reportChildFailure: enqueueActions(({ event, enqueue }) => {
+    reportChildFailure: queueActions(({ event, enqueue }) => {
       const error = (event as unknown as { error?: unknown }).error;
       enqueue.emit({
         type: 'child.failed',
@@ -113,12 +117,12 @@ export const supervisorMachine = setup({
       });
     }),
     /** The supervisor is done: end the container actors (their processes have been stopped). */
-    stopContainers: enqueueActions(({ enqueue, self }) => {
+    stopContainers: queueActions(({ enqueue, self }) => {
       for (const child of containerChildren(self)) enqueue.stopChild(child);
     }),
     recordSignal: assign({ shutdownSignal: ({ event }) => (event.type === 'os.signal' ? event.signal : null) }),
     /** Stops every running container in parallel, each with its own signal and timeout. */
-    stopAll: enqueueActions(({ context, event, enqueue, self }) => {
+    stopAll: queueActions(({ context, event, enqueue, self }) => {
       const running = containerChildren(self).filter((c) => isRunning(c));
       const timeouts = running.map((c) => {
         const { spec, timings } = c.getSnapshot().context;
@@ -134,7 +138,7 @@ export const supervisorMachine = setup({
       }
     }),
     /** The budget ran out: SIGKILL whatever still runs. */
-    killAll: enqueueActions(({ enqueue, self }) => {
+    killAll: queueActions(({ enqueue, self }) => {
       enqueue.assign({ forced: true });
       for (const child of containerChildren(self).filter((c) => isRunning(c))) {
         enqueue.sendTo(child, { type: 'kill', requestId: `shutdown-kill:${child.id}`, signal: SIGKILL } satisfies ContainerCommand);
