@@ -1,10 +1,10 @@
 // XState's enqueueActions, without what it costs per call. enqueueActions builds its `enqueue`
 // function anew at every call and assigns it eight closures as properties (`enqueue.assign = ...`),
-// and V8 allocates a function written as a property's value in the old generation at once: it
-// takes such a function for a method that lives long. So every call put 514 bytes in the old
-// generation, used for a moment and then garbage only a mark-compact frees: four calls or more in
-// a container's stop and exit, a mark-compact inside most stops of 200 (bench/README.md, fifteenth
-// round). Here the queue is an object whose methods are on its prototype: nothing per call but it.
+// and V8 allocates a function literal assigned to a property in the old generation at once: it
+// takes it for a method that lives long. So every call put 514 bytes in the old generation, garbage
+// a moment later that only a mark-compact frees; a container's lifecycle made seven calls or more.
+// Here the queue is an object whose methods are on its prototype: nothing per call but the queue
+// (bench/README.md, fifteenth round: half the old-generation garbage of a lifecycle, W5 10-25 %).
 //
 // It plugs into XState as its own built-in actions do: a function with `resolve`, which XState
 // calls while it resolves a transition and which returns the actions to run next (what
