@@ -7,7 +7,7 @@ import { assign, emit, fromCallback, setup } from 'xstate';
 import { maxTimerMs, nowOf, timerDelay } from './clock.js';
 import type { RuntimeCommand, RuntimeInput, RuntimeReport } from './protocol.js';
 import { eventAttributes, type ContainerEmitted, type ErrorKind, type FlowStep, type LifecycleAction, type WaitCondition, type WaitResult } from './records.js';
-import { actionQueueFor } from './queue-actions.js';
+import { actionQueueFor, type ActionQueue } from './queue-actions.js';
 import { decideRestart, type RestartDecision } from './restart.js';
 import { SIGKILL, SIGTERM, defaultTimings, type ContainerSpec, type Timings } from './spec.js';
 
@@ -748,12 +748,8 @@ export const containerMachine = setup({
 // recomputes its state value) for every assign, so an action makes at most one.
 type Update = Partial<ContainerContext>;
 
-// The part of XState's `enqueue` the helpers below use.
-interface Enqueue {
-  emit(event: ContainerEmitted): void;
-  sendTo(target: 'runtime', event: RuntimeCommand): void;
-  sendParent(event: { type: 'container.settled'; id: string }): void;
-}
+// The queue the actions (and the helpers below) add XState's actions to.
+type Enqueue = ActionQueue<ContainerContext, ContainerEvent, ContainerEmitted>;
 
 type RejectReason = keyof typeof rejections;
 

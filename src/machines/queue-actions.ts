@@ -11,38 +11,26 @@
 // enqueueActions returns too). XState runs the queued actions as it would enqueueActions' own.
 import { assign, emit, raise, sendParent, sendTo, spawnChild, stopChild, type ActionArgs, type AnyActorRef, type AnyActorScope, type EventObject, type MachineContext } from 'xstate';
 
-/** What an action queues: XState's own actions, in order. */
-export interface ActionQueue<TContext extends MachineContext, TEvent extends EventObject, TEmitted extends EventObject> {
+/** What an action queues: XState's own actions, in order, as enqueueActions' `enqueue` would build them. */
+export class ActionQueue<TContext extends MachineContext, TEvent extends EventObject, TEmitted extends EventObject> {
+  constructor(private readonly actions: unknown[]) {}
   /** Any action: an inline function runs with the others, in order. */
-  action(action: unknown): void;
-  assign(update: Partial<TContext>): void;
-  emit(event: TEmitted): void;
-  raise(event: TEvent): void;
-  sendTo<T extends EventObject>(target: string | AnyActorRef, event: T): void;
-  sendParent<T extends EventObject>(event: T): void;
-  spawnChild(src: string, options: { id: string }): void;
-  stopChild(actor: AnyActorRef): void;
-}
-
-// The queue's methods build the same actions enqueueActions' `enqueue` would.
-class Queue {
-  constructor(readonly actions: unknown[]) {}
   action(action: unknown): void {
     this.actions.push(action);
   }
-  assign(update: object): void {
+  assign(update: Partial<TContext>): void {
     this.actions.push(assign(update as never));
   }
-  emit(event: EventObject): void {
+  emit(event: TEmitted): void {
     this.actions.push(emit(event as never));
   }
-  raise(event: EventObject): void {
+  raise(event: TEvent): void {
     this.actions.push(raise(event as never));
   }
-  sendTo(target: string | AnyActorRef, event: EventObject): void {
+  sendTo<T extends EventObject>(target: string | AnyActorRef, event: T): void {
     this.actions.push(sendTo(target as never, event as never));
   }
-  sendParent(event: EventObject): void {
+  sendParent<T extends EventObject>(event: T): void {
     this.actions.push(sendParent(event as never));
   }
   spawnChild(src: string, options: { id: string }): void {
@@ -70,7 +58,7 @@ export function actionQueueFor<TContext extends MachineContext, TEvent extends E
     };
     const resolve = (scope: AnyActorScope, snapshot: unknown, args: ActionArgs<TContext, TEvent, TEvent>): [unknown, undefined, unknown[]] => {
       const actions: unknown[] = [];
-      collect({ context: args.context, event: args.event, self: scope.self, system: scope.system, enqueue: new Queue(actions) } as QueueArgs<TContext, TEvent, TEmitted>);
+      collect({ context: args.context, event: args.event, self: scope.self, system: scope.system, enqueue: new ActionQueue<TContext, TEvent, TEmitted>(actions) } as QueueArgs<TContext, TEvent, TEmitted>);
       return [snapshot, undefined, actions];
     };
     return Object.assign(queued, { type: 'berth.queueActions', resolve });

@@ -154,13 +154,16 @@ export class OutputBuffer {
 
   /** Calls `listener` for each new line until the returned function is called. */
   follow(listener: (line: LogLine) => void): () => void {
-    return this.followChunks((chunk) => linesOf(chunk, listener));
+    return this.subscribe((chunk) => linesOf(chunk, listener));
   }
 
   /** Calls `listener` with each new chunk of complete lines until the returned function is called. */
   followChunks(listener: (chunk: LogChunk) => void): () => void {
-    // An entry of its own: each call is a subscription, ended by its own function.
-    const entry = (chunk: LogChunk): void => listener(chunk);
+    return this.subscribe((chunk) => listener(chunk));
+  }
+
+  // Each call an entry of its own: following twice with one function is two subscriptions.
+  private subscribe(entry: (chunk: LogChunk) => void): () => void {
     this.listeners.add(entry);
     return () => this.listeners.delete(entry);
   }
@@ -202,6 +205,7 @@ function linesOf(chunk: LogChunk, each: (line: LogLine) => void): void {
  * lines costs a few searches, not one per line.
  */
 export function splitLongLines(text: string): string {
+  if (text.length <= maxLineBytes) return text; // most chunks: nothing to look for
   const pieces: string[] = [];
   let copied = 0; // text before this is in pieces
   let at = 0; // where the line being checked starts
