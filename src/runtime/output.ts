@@ -193,6 +193,15 @@ export class OutputBuffer {
   }
 }
 
+/**
+ * A chunk's text with `prefix` at the start of each of its lines: for stamping or labelling
+ * forwarded output a chunk at a time.
+ * @example prefixLines('a\nb', 'web | ') // 'web | a\nweb | b'
+ */
+export function prefixLines(text: string, prefix: string): string {
+  return prefix + text.replaceAll('\n', `\n${prefix}`);
+}
+
 // The lines of a chunk (its long lines are split already).
 function linesOf(chunk: LogChunk, each: (line: LogLine) => void): void {
   const { stream, time } = chunk;

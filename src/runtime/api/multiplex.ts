@@ -1,6 +1,6 @@
 // Docker's multiplexed log stream (stdcopy), used when a container has no TTY (berth's never do):
 // each frame is an 8-byte header [stream, 0, 0, 0, size as big-endian uint32] then the payload.
-import type { LogChunk } from '../output.js';
+import { prefixLines, type LogChunk } from '../output.js';
 
 const streamIds = { stdout: 1, stderr: 2 } as const;
 
@@ -13,11 +13,7 @@ const streamIds = { stdout: 1, stderr: 2 } as const;
  * chunk of one line: lines frame as Docker's do. All of it in one buffer.
  */
 export function frameLogChunks(chunks: readonly LogChunk[], timestamps: boolean): Buffer {
-  const payloads = chunks.map((chunk) => {
-    if (!timestamps) return `${chunk.text}\n`;
-    const stamp = `${formatTimestamp(chunk.time)} `;
-    return `${stamp}${chunk.text.replaceAll('\n', `\n${stamp}`)}\n`;
-  });
+  const payloads = chunks.map((chunk) => `${timestamps ? prefixLines(chunk.text, `${formatTimestamp(chunk.time)} `) : chunk.text}\n`);
   let size = 0;
   for (const payload of payloads) size += 8 + Buffer.byteLength(payload);
   const frames = Buffer.allocUnsafe(size);

@@ -5,6 +5,7 @@
 import { createEngine, type Engine } from '../engine.js';
 import type { DockerEvent } from '../events.js';
 import { silentLogger } from '../log.js';
+import { prefixLines } from '../output.js';
 import { signalName } from '../signals.js';
 import { monitorHealth, type Health } from './health.js';
 import { stopWaves } from './order.js';
@@ -112,7 +113,7 @@ export async function up(project: Project, options: UpOptions = {}): Promise<num
       if (stopping) return;
       await engine.create({ ...service.container, name });
       // A chunk at a time, one print each: a chatty service costs a call per read, not per line.
-      engine.followLogChunks(name, (chunk) => print(`${prefix} | ${chunk.text.replaceAll('\n', `\n${prefix} | `)}\n`));
+      engine.followLogChunks(name, (chunk) => print(`${prefixLines(chunk.text, `${prefix} | `)}\n`));
       await engine.start(name);
       if (service.healthcheck) {
         entry.health = new Promise<void>((resolve, reject) => {
