@@ -1,25 +1,13 @@
 // `npm run bench`: every workload for every contender this machine has, alternating, then the
-// table (printed and written into bench/README.md) and the JSON (bench/results/). Options:
-//   --reps N            repetitions of W1, W2, W3 and W6 (BENCH_REPS; default 3)
-//   --warmup N          untimed repetitions of W1, W2, W3 and W6 before those (default 3; 0: none)
-//   --in-process-warmup N  more of those for raw Node, the XState floor and berth (default 10; 0: none)
-//   --memory-reps N     repetitions of W4 (default 1)
-//   --w5-reps N         repetitions of W5 (default 1)
-//   --only W1,W3        some workloads only (BENCH_ONLY)
-//   --contenders a,b    some contenders only: raw-node, xstate-floor, berth, pm2, supervisord (BENCH_CONTENDERS)
-//   --w1 200 --w2 50 --w3 100 --w4 1,100,1000 --w5-lifecycles 2000 --w5-size 10000 --w6 20
-//   --label NAME        a name for the run, kept in the JSON and its file name (e.g. before-fix)
-//   --probe             log what each span of 10 ms or more cost the bench's process: CPU, waiting, helper threads, GC, young generation
-//   --no-readme         write the JSON but leave bench/README.md alone
-//   --render FILE       run nothing: print a recorded run (results/*.json) and put it in the README
-//   --no-write          print only: no README or JSON (also BENCH_NO_WRITE=1)
+// table (printed and written into bench/README.md) and the JSON (bench/results/). The options are
+// in cli.ts (`npm run bench -- --help`).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { killTrackedDaemons } from './cleanup.js';
+import { list, positive, readArgs, usage, UsageError } from './cli.js';
 import { probeAvailable } from './probe.js';
 import { contenderNames, unavailableReason, type ContenderName } from './contenders/index.js';
 import { supervisordVersion } from './contenders/supervisord.js';
@@ -30,17 +18,6 @@ import { runners, workloadIds, type BenchOptions, type WorkloadId, type Workload
 
 const benchDir = fileURLToPath(new URL('../../bench/', import.meta.url));
 const root = join(benchDir, '..');
-
-function list(value: string | undefined): string[] | undefined {
-  return value === undefined ? undefined : value.split(',').map((item) => item.trim()).filter(Boolean);
-}
-
-function positive(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const number = Number(value);
-  if (!Number.isInteger(number) || number <= 0) throw new Error(`Expected --${name} to be a positive integer, got ${JSON.stringify(value)}`);
-  return number;
-}
 
 // Read from node_modules directly: some packages (execa) do not export their package.json.
 function packageVersion(name: string): string {
@@ -86,20 +63,17 @@ function render(file: string, printOnly: boolean): void {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      reps: { type: 'string' }, warmup: { type: 'string' }, 'in-process-warmup': { type: 'string' }, 'memory-reps': { type: 'string' }, 'w5-reps': { type: 'string' }, only: { type: 'string' }, contenders: { type: 'string' },
-      w1: { type: 'string' }, w2: { type: 'string' }, w3: { type: 'string' }, w4: { type: 'string' }, w6: { type: 'string' },
-      'w5-lifecycles': { type: 'string' }, 'w5-size': { type: 'string' }, label: { type: 'string' },
-      'no-readme': { type: 'boolean' }, probe: { type: 'boolean' }, 'no-write': { type: 'boolean' }, render: { type: 'string' },
-    },
-  });
+  const values = readArgs(process.argv.slice(2));
+  if (values.help === true) {
+    console.log(usage);
+    return;
+  }
   if (values.render !== undefined) return render(values.render, values['no-write'] === true);
-  if (values.probe === true && !probeAvailable()) throw new Error('--probe reads /proc/self/task/<tid>/schedstat, which this system does not have (it needs Linux with schedstats): run without --probe');
+  if (values.probe === true && !probeAvailable()) throw new UsageError('--probe reads /proc/self/task/<tid>/schedstat, which this system does not have (it needs Linux with schedstats): run without --probe');
   const only = (list(values.only ?? process.env.BENCH_ONLY) ?? [...workloadIds]).map((id) => id.toUpperCase());
-  for (const id of only) if (!workloadIds.includes(id as WorkloadId)) throw new Error(`Expected --only to list workloads among ${workloadIds.join(', ')}, got ${JSON.stringify(id)}`);
+  for (const id of only) if (!workloadIds.includes(id as WorkloadId)) throw new UsageError(`Expected --only to list workloads among ${workloadIds.join(', ')}, got ${JSON.stringify(id)}`);
   const wanted = list(values.contenders ?? process.env.BENCH_CONTENDERS) ?? [...contenderNames];
-  for (const name of wanted) if (!contenderNames.includes(name as ContenderName)) throw new Error(`Expected --contenders to list some of ${contenderNames.join(', ')}, got ${JSON.stringify(name)}`);
+  for (const name of wanted) if (!contenderNames.includes(name as ContenderName)) throw new UsageError(`Expected --contenders to list some of ${contenderNames.join(', ')}, got ${JSON.stringify(name)}`);
 
   const skipped: BenchReport['skipped'] = {};
   const contenders: ContenderName[] = [];
@@ -196,6 +170,10 @@ async function main(): Promise<void> {
 main().then(
   () => process.exit(0),
   (error: unknown) => {
+    if (error instanceof UsageError) {
+      console.error(`bench: ${error.message}`);
+      process.exit(2);
+    }
     console.error(error instanceof Error ? error.stack : error);
     process.exit(1);
   },

@@ -1,0 +1,42 @@
+// The bench's command line: a mistyped option is a one-line UsageError that points to --help.
+import { describe, expect, it } from 'vitest';
+import { list, positive, readArgs, usage, UsageError } from '../../bench/cli.js';
+
+describe('bench command line', () => {
+  it('reads the options it documents', () => {
+    const values = readArgs(['--reps', '10', '--only', 'W1,W2', '--probe', '--label', 'round17']);
+    expect(values).toMatchObject({ reps: '10', only: 'W1,W2', probe: true, label: 'round17' });
+    expect(readArgs(['-h']).help).toBe(true);
+    // Every long option it parses is in the usage text, so --help never hides one.
+    for (const name of ['reps', 'warmup', 'in-process-warmup', 'memory-reps', 'w5-reps', 'only', 'contenders', 'w1', 'w4', 'w5-lifecycles', 'w5-size', 'w6', 'label', 'probe', 'no-readme', 'no-write', 'render', 'help']) {
+      expect(usage).toContain(`--${name}`);
+    }
+  });
+
+  it('turns an unknown option, a missing value or a stray argument into a UsageError naming it', () => {
+    const cases: [string[], string][] = [
+      [['--rep', '3'], "Unknown option '--rep'"],
+      [['--reps'], "'--reps <value>' argument missing"],
+      [['W1'], "Unexpected argument 'W1'"],
+    ];
+    for (const [args, named] of cases) {
+      let thrown: unknown;
+      try {
+        readArgs(args);
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown, args.join(' ')).toBeInstanceOf(UsageError);
+      expect((thrown as Error).message).toContain(named);
+      expect((thrown as Error).message).toMatch(/run with --help for the options$/);
+    }
+  });
+
+  it('checks counts and splits lists', () => {
+    expect(positive('reps', undefined, 3)).toBe(3);
+    expect(positive('reps', '10', 3)).toBe(10);
+    for (const bad of ['0', '-1', '2.5', 'ten']) expect(() => positive('reps', bad, 3)).toThrow(new UsageError(`Expected --reps to be a positive integer, got ${JSON.stringify(bad)}`));
+    expect(list(undefined)).toBeUndefined();
+    expect(list(' W1, W3 ,,')).toEqual(['W1', 'W3']);
+  });
+});
