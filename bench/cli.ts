@@ -37,6 +37,9 @@ const options = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
+/** Every long option the bench takes (the usage above names each one). */
+export const optionNames = Object.keys(options);
+
 /**
  * Parses the bench's arguments; an unknown option, a missing value or a stray argument is a UsageError.
  * @example readArgs(['--reps', '10', '--only', 'W1']).reps // '10'
