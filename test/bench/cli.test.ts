@@ -1,4 +1,5 @@
 // The bench's command line: a mistyped option is a one-line UsageError that points to --help.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { list, optionNames, positive, readArgs, usage, UsageError } from '../../bench/cli.js';
 
@@ -10,6 +11,14 @@ describe('bench command line', () => {
     // Every long option it parses is in the usage text, so --help never hides one.
     expect(optionNames).toHaveLength(20);
     for (const name of optionNames) expect(usage).toMatch(new RegExp(`--${name}\\b(?!-)`));
+  });
+
+  it('has every option in the bench README\'s table too', () => {
+    const readme = readFileSync(new URL('../../bench/README.md', import.meta.url), 'utf8');
+    const start = readme.indexOf('| option |');
+    const table = readme.slice(start, readme.indexOf('\n\n', start));
+    expect(table).toContain('| `--reps N`');
+    for (const name of optionNames) expect(table, name).toMatch(new RegExp(`--${name}\\b(?!-)`));
   });
 
   it('turns an unknown option, a missing value or a stray argument into a UsageError naming it', () => {
