@@ -29,6 +29,11 @@ export interface SpanCost {
    * fault them in again, one per 4 KiB, at about 20 µs each on the bench's VM (thirteenth round).
    */
   pageFaults: number;
+  /**
+   * Where the span lies on CLOCK_MONOTONIC, in seconds: the clock of `perf record -k CLOCK_MONOTONIC`,
+   * so that perf-spans.ts can sum what every thread of the machine did within it.
+   */
+  monotonicS: [start: number, end: number];
 }
 
 type ThreadTimes = Map<string, { cpuNs: number; waitNs: number }>;
@@ -69,7 +74,9 @@ export function beginSpan(): () => SpanCost {
   const faultsBefore = process.resourceUsage().minorPageFault;
   const main = String(process.pid);
   const startedAt = performance.now();
+  const monotonicStart = monotonicSeconds();
   return () => {
+    const monotonicEnd = monotonicSeconds();
     const after = threadTimes();
     const pageFaults = process.resourceUsage().minorPageFault - faultsBefore;
     // Entries are delivered asynchronously: what has not arrived yet is read here, and what
@@ -91,11 +98,17 @@ export function beginSpan(): () => SpanCost {
       majorGcs: inSpan.filter((entry) => (entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind === major).length,
       youngGenerationMib,
       pageFaults,
+      monotonicS: [monotonicStart, monotonicEnd],
     };
   };
 }
 
+// libuv's hrtime is CLOCK_MONOTONIC on Linux.
+function monotonicSeconds(): number {
+  return Number(process.hrtime.bigint()) / 1e9;
+}
+
 export function describeCost(cost: SpanCost): string {
   const ms = (value: number): string => value.toFixed(1);
-  return `main thread ${ms(cost.onCpuMs)} ms on CPU, ${ms(cost.waitingMs)} ms waiting for one; helper threads ${ms(cost.helpersMs)} ms; GC ${ms(cost.gcMs)} ms in ${cost.gcs} pause${cost.gcs === 1 ? '' : 's'} (${cost.majorGcs} mark-compact), young generation ${ms(cost.youngGenerationMib)} MiB at the start; ${cost.pageFaults} page fault${cost.pageFaults === 1 ? '' : 's'}`;
+  return `main thread ${ms(cost.onCpuMs)} ms on CPU, ${ms(cost.waitingMs)} ms waiting for one; helper threads ${ms(cost.helpersMs)} ms; GC ${ms(cost.gcMs)} ms in ${cost.gcs} pause${cost.gcs === 1 ? '' : 's'} (${cost.majorGcs} mark-compact), young generation ${ms(cost.youngGenerationMib)} MiB at the start; ${cost.pageFaults} page fault${cost.pageFaults === 1 ? '' : 's'}; CLOCK_MONOTONIC ${cost.monotonicS[0].toFixed(6)}-${cost.monotonicS[1].toFixed(6)} s`;
 }

@@ -145,6 +145,8 @@ async function main(): Promise<void> {
       nodeFlags: process.execArgv,
     },
   };
+  // perf-spans.ts tells the bench's threads from the rest of the machine by this pid.
+  if (options.probe) console.log(`probe: the bench's process is pid ${process.pid}`);
   console.log(`berth bench: ${contenders.join(', ')}; ${only.join(', ')}; ${options.repetitions} repetitions after ${options.warmups} untimed (${options.warmups + options.inProcessWarmups} in-process) (W4: ${options.memoryRepetitions}, W5: ${options.engineOnlyRepetitions})`);
 
   const workloads: WorkloadResult[] = [];

@@ -220,14 +220,14 @@ const probedSpanMs = 10;
  * Times `action` (a start or stop of `contender`); with `--probe`, also what the span cost the
  * bench's process, for the contenders that run in it (probe.ts).
  */
-async function timed(options: BenchOptions, contender: Contender, action: () => Promise<void>): Promise<number> {
+async function timed(options: BenchOptions, contender: Contender, phase: 'start' | 'stop', action: () => Promise<void>): Promise<number> {
   emptyYoungGeneration();
   const endSpan = options.probe && isInProcess(contender.name) ? beginSpan() : undefined;
   const startedAt = now();
   await action();
   const span = now() - startedAt;
   const cost = endSpan?.();
-  if (cost && span >= probedSpanMs) options.log(`    ${contender.name} span ${span.toFixed(1)} ms: ${describeCost(cost)}`);
+  if (cost && span >= probedSpanMs) options.log(`    ${contender.name} ${phase} span ${span.toFixed(1)} ms: ${describeCost(cost)}`);
   return span;
 }
 
@@ -255,9 +255,9 @@ export function runW1(options: BenchOptions): Promise<WorkloadResult> {
       { key: 'stop', label: `stop ${group.count}: until all reported exited`, unit: 'ms' },
     ],
   }, () => repeatAlternating(options, [group], async (contender) => {
-    const start = await timed(options, contender, () => contender.start(group));
+    const start = await timed(options, contender, 'start', () => contender.start(group));
     await waitForPrograms(options.program.path, group.count);
-    const stop = await timed(options, contender, () => contender.stop(group));
+    const stop = await timed(options, contender, 'stop', () => contender.stop(group));
     await contender.reset(group);
     return { start, stop };
   }));
@@ -274,7 +274,7 @@ export function runW2(options: BenchOptions): Promise<WorkloadResult> {
   }, () => repeatAlternating(options, [group], async (contender) => {
     await contender.start(group);
     await waitForPrograms(options.program.path, group.count);
-    const stop = await timed(options, contender, () => contender.stop(group));
+    const stop = await timed(options, contender, 'stop', () => contender.stop(group));
     await contender.reset(group);
     return { stop };
   }));
@@ -288,9 +288,9 @@ async function startAndStop(options: BenchOptions, contender: Contender, group: 
   const stops: number[] = [];
   const starts: number[] = [];
   for (let i = 0; i < iterations; i++) {
-    starts.push(await timed(options, contender, () => contender.start(group)));
+    starts.push(await timed(options, contender, 'start', () => contender.start(group)));
     await waitForPrograms(options.program.path, others + 1);
-    stops.push(await timed(options, contender, () => contender.stop(group)));
+    stops.push(await timed(options, contender, 'stop', () => contender.stop(group)));
   }
   return { stops, starts };
 }

@@ -153,6 +153,7 @@ describe('bench smoke run (raw Node, the XState floor and berth, a few processes
 
 describe('bench --probe', () => {
   it.skipIf(!probeAvailable())('measures the main thread of a span that spins, its collections and the memory it touches first (needs Linux /proc/<pid>/task/<tid>/schedstat)', () => {
+    const before = Number(process.hrtime.bigint()) / 1e9;
     const end = beginSpan();
     const until = performance.now() + 30;
     const garbage: number[][] = [];
@@ -160,6 +161,7 @@ describe('bench --probe', () => {
     // Above glibc's largest mmap threshold (32 MiB), so these are fresh pages, faulted in as filled.
     const fresh = Buffer.allocUnsafe(33 * 2 ** 20).fill(1);
     const cost = end();
+    const after = Number(process.hrtime.bigint()) / 1e9;
     // 30 ms of spinning is at least some ms on the CPU, whatever else the machine runs.
     expect(cost.onCpuMs).toBeGreaterThan(5);
     expect(cost.onCpuMs).toBeLessThan(1000);
@@ -170,6 +172,11 @@ describe('bench --probe', () => {
     expect(fresh[fresh.length - 1]).toBe(1);
     // At least one fault per page touched: 8448 of 4 KiB, or 17 where the kernel backs them with 2 MiB pages.
     expect(cost.pageFaults).toBeGreaterThanOrEqual(16);
-    expect(describeCost(cost)).toMatch(/^main thread [\d.]+ ms on CPU, [\d.]+ ms waiting for one; helper threads [\d.]+ ms; GC [\d.]+ ms in \d+ pauses? \(\d+ mark-compact\), young generation [\d.]+ MiB at the start; \d+ page faults?$/);
+    // The span's place on CLOCK_MONOTONIC (perf-spans.ts): inside the test's own readings, 30 ms or more long.
+    const [start, finish] = cost.monotonicS;
+    expect(start).toBeGreaterThanOrEqual(before);
+    expect(finish).toBeLessThanOrEqual(after);
+    expect(finish - start).toBeGreaterThanOrEqual(0.03);
+    expect(describeCost(cost)).toMatch(/^main thread [\d.]+ ms on CPU, [\d.]+ ms waiting for one; helper threads [\d.]+ ms; GC [\d.]+ ms in \d+ pauses? \(\d+ mark-compact\), young generation [\d.]+ MiB at the start; \d+ page faults?; CLOCK_MONOTONIC [\d.]+-[\d.]+ s$/);
   });
 });
