@@ -66,8 +66,9 @@ export function parseProbeLog(text: string): { pid: number | undefined; spans: L
 export async function* samplesOf(lines: AsyncIterable<string> | Iterable<string>): AsyncGenerator<Sample> {
   let current: Sample | undefined;
   for await (const line of lines) {
-    // The comm may hold spaces ("PM2 v7.0.4: God"), so the header is read from its right end.
-    const header = /^(\S.*?)\s+(\d+)\/(\d+)\s+([\d.]+):\s+(\d+)\s*$/.exec(line);
+    // The comm may hold spaces ("PM2 v7.0.4: God"), so the header is read from its right end; perf
+    // pads it on the left when no stack follows.
+    const header = /^\s*(\S.*?)\s+(\d+)\/(\d+)\s+([\d.]+):\s+(\d+)\s*$/.exec(line);
     if (header) {
       if (current) yield current;
       current = { comm: header[1]!, pid: Number(header[2]), tid: Number(header[3]), time: Number(header[4]), periodNs: Number(header[5]), frames: [] };

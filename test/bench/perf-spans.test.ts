@@ -38,6 +38,7 @@ const script = [
   sample('tiny', 5001, 5001, 100.05, ['exit_mmap']),
   sample('node', 4242, 4242, 300.55, ['clear_page_erms', 'exc_page_fault', 'Builtins_CreateShallowObjectLiteral']),
   sample('tiny', 5002, 5002, 50.05, ['exit_mmap']),
+  '         swapper     0/0     301.020000:     1000000 ',
 ].join('\n');
 
 describe('perf-spans', () => {
@@ -55,7 +56,9 @@ describe('perf-spans', () => {
   it('reads samples whose command has spaces, with their stacks', async () => {
     const samples: Sample[] = [];
     for await (const one of samplesOf(script.split('\n'))) samples.push(one);
-    expect(samples).toHaveLength(11);
+    expect(samples).toHaveLength(12);
+    // Recorded without -g, perf pads the command on the left.
+    expect(samples[11]).toMatchObject({ comm: 'swapper', pid: 0, time: 301.02, frames: [] });
     expect(samples[4]).toMatchObject({ comm: 'PM2 v7.0.4: God', pid: 999, tid: 999, time: 300.9, periodNs: 1_000_000, frames: ['epoll_wait'] });
     expect(samples[2]!.frames).toHaveLength(3);
   });
@@ -63,7 +66,7 @@ describe('perf-spans', () => {
   it('tells the main thread, its collector, the compiler, the marker, other processes and idle apart', async () => {
     const kinds: string[] = [];
     for await (const one of samplesOf(script.split('\n'))) kinds.push(classify(one, 4242));
-    expect(kinds).toEqual(['main thread', 'main thread: GC', 'helpers: compiling', 'helpers: GC', 'PM2 v7.0.4: God', 'tiny', 'idle', 'main thread', 'tiny', 'main thread: page faults', 'tiny']);
+    expect(kinds).toEqual(['main thread', 'main thread: GC', 'helpers: compiling', 'helpers: GC', 'PM2 v7.0.4: God', 'tiny', 'idle', 'main thread', 'tiny', 'main thread: page faults', 'tiny', 'idle']);
   });
 
   it('sums CPU per timed span for each workload, contender and phase, leaving out warm-ups and samples outside every span', async () => {
@@ -72,7 +75,7 @@ describe('perf-spans', () => {
     expect(berthW2.spans).toBe(1);
     expect(berthW2.wallMs).toBeCloseTo(1040, 6);
     expect(Object.fromEntries(berthW2.cpuMs)).toEqual({
-      'main thread': 1, 'main thread: GC': 1, 'main thread: page faults': 1, 'helpers: compiling': 1, 'helpers: GC': 1, 'PM2 v7.0.4: God': 1, tiny: 1, idle: 1,
+      'main thread': 1, 'main thread: GC': 1, 'main thread: page faults': 1, 'helpers: compiling': 1, 'helpers: GC': 1, 'PM2 v7.0.4: God': 1, tiny: 1, idle: 2,
     });
     // The warm-up's span (50 s) holds a sample too, and counts neither as a span nor in the sums.
     expect(groups.get('W1 berth stop')!.spans).toBe(1);
