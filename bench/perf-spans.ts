@@ -5,11 +5,13 @@
 // charges a preempted thread's wait to the function it was preempted in (bench/README.md, tenth
 // round); perf's cpu-clock samples only what is on a CPU.
 //
-//   perf record -a -g -k CLOCK_MONOTONIC -F 4999 -o perf.data -- \
-//     node --expose-gc dist/bench/run.js --only W2 --probe --no-write | tee bench.log
+//   perf record -a -g -k CLOCK_MONOTONIC -F 1999 -o perf.data -- \
+//     node --expose-gc dist/bench/run.js --only W1,W2 --probe --no-write | tee bench.log
 //   node dist/bench/perf-spans.js bench.log perf.data
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 
@@ -149,10 +151,21 @@ async function main(logFile: string | undefined, perfData = 'perf.data'): Promis
     process.exit(2);
   }
   const perf = spawn('perf', ['script', '-i', perfData, '-F', 'comm,pid,tid,time,period,ip,sym'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  perf.on('error', (error) => {
+    console.error(`perf-spans: cannot run perf (${error.message}): install it (Debian: apt-get install linux-perf)`);
+    process.exit(2);
+  });
+  const exited = once(perf, 'close');
   const groups = await summarize(spans, samplesOf(createInterface({ input: perf.stdout, crlfDelay: Infinity })), pid);
+  const [code] = await exited;
+  if (code !== 0) {
+    console.error(`perf-spans: perf script -i ${perfData} failed (exit code ${code}): see its message above`);
+    process.exit(2);
+  }
+  const cpus = availableParallelism();
   for (const [key, group] of groups) {
     const wall = group.wallMs / group.spans;
-    console.log(`${key}: ${group.spans} spans of ${wall.toFixed(1)} ms on average; CPU ms per span (2 CPUs give ${(2 * wall).toFixed(0)}):`);
+    console.log(`${key}: ${group.spans} spans of ${wall.toFixed(1)} ms on average; CPU ms per span (${cpus} CPUs give ${(cpus * wall).toFixed(0)}):`);
     for (const [what, ms] of [...group.cpuMs].sort((a, b) => b[1] - a[1]).slice(0, 12)) console.log(`  ${what.padEnd(28)} ${ms.toFixed(1).padStart(7)}`);
   }
 }
