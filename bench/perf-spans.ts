@@ -53,7 +53,9 @@ export function parseProbeLog(text: string): { pid: number | undefined; spans: L
     if (span) {
       const logged = { workload, contender: span[1]!, phase: span[2]!, start: Number(span[3]), end: Number(span[4]), warmup: false };
       spans.push(logged);
-      unnamed.set(logged.contender, [...(unnamed.get(logged.contender) ?? []), logged]);
+      const pending = unnamed.get(logged.contender) ?? [];
+      pending.push(logged);
+      unnamed.set(logged.contender, pending);
     }
     const repetition = /^\s+(warm-up|rep) \d+\/\d+ (\S+)/.exec(line);
     if (repetition) {
@@ -109,21 +111,24 @@ export async function summarize(spans: LoggedSpan[], samples: AsyncIterable<Samp
   const groups = new Map<string, SpanGroup>();
   const sorted = spans.filter((span) => !span.warmup).sort((a, b) => a.start - b.start);
   for (const span of sorted) {
-    const key = `${span.workload} ${span.contender} ${span.phase}`;
-    const group = groups.get(key) ?? { spans: 0, wallMs: 0, cpuMs: new Map<string, number>() };
+    const group = groups.get(groupKey(span)) ?? { spans: 0, wallMs: 0, cpuMs: new Map<string, number>() };
     group.spans++;
     group.wallMs += (span.end - span.start) * 1000;
-    groups.set(key, group);
+    groups.set(groupKey(span), group);
   }
   for await (const sample of samples) {
     const span = spanAt(sorted, sample.time);
     if (!span) continue;
-    const { cpuMs } = groups.get(`${span.workload} ${span.contender} ${span.phase}`)!;
+    const { cpuMs } = groups.get(groupKey(span))!;
     const what = classify(sample, benchPid);
     cpuMs.set(what, (cpuMs.get(what) ?? 0) + sample.periodNs / 1e6);
   }
   for (const group of groups.values()) for (const [what, ms] of group.cpuMs) group.cpuMs.set(what, ms / group.spans);
   return groups;
+}
+
+function groupKey(span: LoggedSpan): string {
+  return `${span.workload} ${span.contender} ${span.phase}`;
 }
 
 // The span holding `time`, by binary search over spans sorted by start (they do not overlap).

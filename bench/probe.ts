@@ -108,6 +108,16 @@ function monotonicSeconds(): number {
   return Number(process.hrtime.bigint()) / 1e9;
 }
 
+/** The line a `--probe` run starts with: perf-spans.ts tells the bench's threads from the machine's by this pid. */
+export function describeProbedProcess(pid: number): string {
+  return `probe: the bench's process is pid ${pid}`;
+}
+
+/** The line `--probe` logs for one span, which perf-spans.ts reads back. */
+export function describeSpan(contender: string, phase: 'start' | 'stop', spanMs: number, cost: SpanCost): string {
+  return `    ${contender} ${phase} span ${spanMs.toFixed(1)} ms: ${describeCost(cost)}`;
+}
+
 export function describeCost(cost: SpanCost): string {
   const ms = (value: number): string => value.toFixed(1);
   return `main thread ${ms(cost.onCpuMs)} ms on CPU, ${ms(cost.waitingMs)} ms waiting for one; helper threads ${ms(cost.helpersMs)} ms; GC ${ms(cost.gcMs)} ms in ${cost.gcs} pause${cost.gcs === 1 ? '' : 's'} (${cost.majorGcs} mark-compact), young generation ${ms(cost.youngGenerationMib)} MiB at the start; ${cost.pageFaults} page fault${cost.pageFaults === 1 ? '' : 's'}; CLOCK_MONOTONIC ${cost.monotonicS[0].toFixed(6)}-${cost.monotonicS[1].toFixed(6)} s`;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { killTrackedDaemons } from './cleanup.js';
 import { list, positive, readArgs, usage, UsageError } from './cli.js';
-import { probeAvailable } from './probe.js';
+import { describeProbedProcess, probeAvailable } from './probe.js';
 import { contenderNames, unavailableReason, type ContenderName } from './contenders/index.js';
 import { supervisordVersion } from './contenders/supervisord.js';
 import { killPrograms } from './processes.js';
@@ -145,8 +145,7 @@ async function main(): Promise<void> {
       nodeFlags: process.execArgv,
     },
   };
-  // perf-spans.ts tells the bench's threads from the rest of the machine by this pid.
-  if (options.probe) console.log(`probe: the bench's process is pid ${process.pid}`);
+  if (options.probe) console.log(describeProbedProcess(process.pid));
   console.log(`berth bench: ${contenders.join(', ')}; ${only.join(', ')}; ${options.repetitions} repetitions after ${options.warmups} untimed (${options.warmups + options.inProcessWarmups} in-process) (W4: ${options.memoryRepetitions}, W5: ${options.engineOnlyRepetitions})`);
 
   const workloads: WorkloadResult[] = [];

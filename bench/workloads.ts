@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createContender, isInProcess, type Contender, type ContenderName, type Group, type MemorySample } from './contenders/index.js';
 import { runEngineOnly, type EngineOnlyOptions } from './engine-only.js';
-import { beginSpan, describeCost } from './probe.js';
+import { beginSpan, describeSpan } from './probe.js';
 import { killPrograms, waitForNoPrograms, waitForPrograms } from './processes.js';
 import { programAt, type Program } from './program.js';
 import { percentile, summarize, type Summary } from './stats.js';
@@ -227,7 +227,7 @@ async function timed(options: BenchOptions, contender: Contender, phase: 'start'
   await action();
   const span = now() - startedAt;
   const cost = endSpan?.();
-  if (cost && span >= probedSpanMs) options.log(`    ${contender.name} ${phase} span ${span.toFixed(1)} ms: ${describeCost(cost)}`);
+  if (cost && span >= probedSpanMs) options.log(describeSpan(contender.name, phase, span, cost));
   return span;
 }
 

@@ -1,24 +1,24 @@
 // perf-spans: the probe's log and `perf script` output read back into CPU per span, by thread.
 import { describe, expect, it } from 'vitest';
 import { classify, parseProbeLog, samplesOf, summarize, type Sample } from '../../bench/perf-spans.js';
-import { describeCost, type SpanCost } from '../../bench/probe.js';
+import { describeProbedProcess, describeSpan, type SpanCost } from '../../bench/probe.js';
 
 const cost = (start: number, end: number): SpanCost => ({
   onCpuMs: 30, waitingMs: 10, helpersMs: 20, gcMs: 2, gcs: 1, majorGcs: 0, youngGenerationMib: 16, pageFaults: 900, monotonicS: [start, end],
 });
 
-// What the bench prints with --probe (run.ts, workloads.ts), around the lines perf-spans reads.
+// What the bench prints with --probe (probe.ts writes the lines perf-spans reads; run.ts and workloads.ts the rest).
 const log = [
-  "probe: the bench's process is pid 4242",
+  describeProbedProcess(4242),
   'berth bench: raw-node, berth; W1, W2; 1 repetitions after 0 untimed (0 in-process) (W4: 1, W5: 1)',
   'W1: start 200 processes, then stop all at once',
-  `    berth stop span 130.0 ms: ${describeCost(cost(50, 50.13))}`,
+  describeSpan('berth', 'stop', 130, cost(50, 50.13)),
   '  warm-up 1/3 berth',
-  `    berth stop span 120.0 ms: ${describeCost(cost(100, 100.12))}`,
+  describeSpan('berth', 'stop', 120, cost(100, 100.12)),
   '  rep 1/1 berth       stop 120.00',
   'W2: stop 50 processes that ignore SIGTERM, timeout 1 s',
-  `    raw-node stop span 1020.0 ms: ${describeCost(cost(200, 201.02))}`,
-  `    berth stop span 1040.0 ms: ${describeCost(cost(300, 301.04))}`,
+  describeSpan('raw-node', 'stop', 1020, cost(200, 201.02)),
+  describeSpan('berth', 'stop', 1040, cost(300, 301.04)),
   '  rep 1/1 raw-node    stop 1020.00',
   '  rep 1/1 berth       stop 1040.00',
 ].join('\n');
