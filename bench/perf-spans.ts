@@ -2,7 +2,7 @@
 // per workload, contender and phase over the spans the probe logged. `--probe` reads the bench's own
 // threads only; on 2 CPUs a span is also long because of what ran beside them (the processes
 // exiting, V8's compiler and marker on the helper threads, the daemons). V8's sampling profiler
-// charges a preempted thread's wait to the function it was preempted in (bench/README.md, tenth
+// charges a preempted thread's wait to the function it was preempted in (bench/ROUNDS.md, tenth
 // round); perf's cpu-clock samples only what is on a CPU.
 //
 //   perf record -a -g -k CLOCK_MONOTONIC -F 1999 -o perf.data -- \

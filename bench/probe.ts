@@ -2,7 +2,7 @@
 // scheduler statistics and Node's GC entries. On a 2-CPU machine a span is often longer because
 // the engine's thread waited for a CPU (the processes it signalled run their exits there) or
 // because V8's helper threads (concurrent marking, compiles) took one, not because of more work
-// on the thread itself: bench/README.md, eighth round.
+// on the thread itself: bench/ROUNDS.md, eighth round.
 import { readdirSync, readFileSync } from 'node:fs';
 import { constants, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { getHeapSpaceStatistics } from 'node:v8';

@@ -141,7 +141,7 @@ async function main(): Promise<void> {
       repetitions: options.repetitions, warmups: options.warmups, inProcessWarmups: options.inProcessWarmups, memoryRepetitions: options.memoryRepetitions, engineOnlyRepetitions: options.engineOnlyRepetitions, w1: options.w1Count, w2: options.w2Count,
       w3: options.w3Iterations, w4: options.w4Sizes, w5: options.w5, w6: options.w6Iterations, contenders, workloads: only,
       gcBeforeSpans: typeof (globalThis as { gc?: unknown }).gc === 'function' ? 'minor' : 'none (node without --expose-gc)',
-      // V8's heuristics move W1 and W2 (bench/README.md, sixteenth round): a run under other flags says so.
+      // V8's heuristics move W1 and W2 (bench/ROUNDS.md, sixteenth round): a run under other flags says so.
       nodeFlags: process.execArgv,
     },
   };

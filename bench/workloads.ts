@@ -208,7 +208,7 @@ async function repeatAlternating(
 // left in the young generation: 10-34 ms on a 100 ms stop, paid by whoever came next. A minor GC
 // before each span empties it of garbage, for every contender alike. (What survives it stays in
 // the young generation until its second scavenge; a second minor GC to promote that too did not
-// help: bench/README.md, tenth round.) Needs node --expose-gc (npm run bench).
+// help: bench/ROUNDS.md, tenth round.) Needs node --expose-gc (npm run bench).
 function emptyYoungGeneration(): void {
   (globalThis as { gc?: (options: { type: 'minor' }) => void }).gc?.({ type: 'minor' });
 }

@@ -3,7 +3,7 @@
 // alternates an XState step with a kill(2), and on the machines berth is measured on, each kill
 // hands the CPU to the process it wakes, which runs its exit then and there, so the next step
 // starts with cold caches (and, on a kernel with PTI and no PCID, a flushed TLB). Batched, the
-// steps run back to back, then the kills, then the exits' steps (bench/README.md, eighth round).
+// steps run back to back, then the kills, then the exits' steps (bench/ROUNDS.md, eighth round).
 
 /** Queues work for the end of this turn of the event loop; everything queued in a turn runs together, in order. */
 export type TurnQueue = (work: () => void) => void;

@@ -4,7 +4,7 @@
 // takes it for a method that lives long. So every call put 514 bytes in the old generation, garbage
 // a moment later that only a mark-compact frees; a container's lifecycle made seven calls or more.
 // Here the queue is an object whose methods are on its prototype: nothing per call but the queue
-// (bench/README.md, fifteenth round: half the old-generation garbage of a lifecycle, W5 10-25 %).
+// (bench/ROUNDS.md, fifteenth round: half the old-generation garbage of a lifecycle, W5 10-25 %).
 //
 // It plugs into XState as its own built-in actions do: a function with `resolve`, which XState
 // calls while it resolves a transition and which returns the actions to run next (what
