@@ -63,9 +63,9 @@ export function probeAvailable(): boolean {
 
 /**
  * Starts measuring; the returned function ends the span and gives its cost. One span at a time.
- * @example const end = beginSpan(); await contender.stop(group); log(describeCost(end()));
+ * @example const end = beginSpan(); await contender.stop(group); log(describeCost(await end()));
  */
-export function beginSpan(): () => SpanCost {
+export function beginSpan(): () => Promise<SpanCost> {
   const gcs: PerformanceEntry[] = [];
   const observer = new PerformanceObserver((list) => gcs.push(...list.getEntries()));
   observer.observe({ entryTypes: ['gc'] });
@@ -75,15 +75,21 @@ export function beginSpan(): () => SpanCost {
   const main = String(process.pid);
   const startedAt = performance.now();
   const monotonicStart = monotonicSeconds();
-  return () => {
+  return async () => {
+    const endedAt = performance.now();
     const monotonicEnd = monotonicSeconds();
     const after = threadTimes();
     const pageFaults = process.resourceUsage().minorPageFault - faultsBefore;
-    // Entries are delivered asynchronously: what has not arrived yet is read here, and what
-    // arrived late from before the span (the bench's own minor GCs right before it) is left out.
+    // Node creates a collection's entry in an immediate after it, so the collections of the span's
+    // last turn of the event loop have none until the loop reaches its check phase: a span that ends
+    // in its poll phase (raw Node's and the floor's, which answer on the 'exit' event) lost them, and
+    // their mark-compacts went uncounted until the nineteenth round. One turn later they are there;
+    // by their start times, what came before the span (the bench's own minor GC right before it) or
+    // after it is left out.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     gcs.push(...observer.takeRecords());
     observer.disconnect();
-    const inSpan = gcs.filter((entry) => entry.startTime >= startedAt);
+    const inSpan = gcs.filter((entry) => entry.startTime >= startedAt && entry.startTime <= endedAt);
     let helpersNs = 0;
     for (const [tid, { cpuNs }] of after) if (tid !== main) helpersNs += cpuNs - (before.get(tid)?.cpuNs ?? 0);
     const start = before.get(main)!;

@@ -226,7 +226,7 @@ async function timed(options: BenchOptions, contender: Contender, phase: 'start'
   const startedAt = now();
   await action();
   const span = now() - startedAt;
-  const cost = endSpan?.();
+  const cost = await endSpan?.();
   if (cost && span >= probedSpanMs) options.log(describeSpan(contender.name, phase, span, cost));
   return span;
 }
