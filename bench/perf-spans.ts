@@ -111,10 +111,11 @@ export async function summarize(spans: LoggedSpan[], samples: AsyncIterable<Samp
   const groups = new Map<string, SpanGroup>();
   const sorted = spans.filter((span) => !span.warmup).sort((a, b) => a.start - b.start);
   for (const span of sorted) {
-    const group = groups.get(groupKey(span)) ?? { spans: 0, wallMs: 0, cpuMs: new Map<string, number>() };
+    const key = groupKey(span);
+    const group = groups.get(key) ?? { spans: 0, wallMs: 0, cpuMs: new Map<string, number>() };
     group.spans++;
     group.wallMs += (span.end - span.start) * 1000;
-    groups.set(groupKey(span), group);
+    groups.set(key, group);
   }
   for await (const sample of samples) {
     const span = spanAt(sorted, sample.time);
