@@ -30,6 +30,8 @@ const shortWaitMs = 20;
 const maxSlackMs = 100;
 /** libuv's loop time is in whole milliseconds: a wait can end up to one early on the monotonic clock. */
 const roundingMs = 1;
+/** The shortest wait that tells a clock that moves from one that does not (see check). */
+const probeMs = 5;
 /**
  * Margin on top of the slack, for the rounding and a virtual CPU's own wake-up: a 1 s wait was
  * 3.5 ms late on the bench's VM, where the kernel's slack alone is 1 ms.
@@ -66,15 +68,21 @@ export class PreciseClock implements Clock {
     const timer: PreciseTimer = { handle: undefined };
     let early = earlyWakeMs(ms);
     const check = (): void => {
-      const left = dueAt - base.monotonicNow();
+      const now = base.monotonicNow();
+      const left = dueAt - now;
       if (left <= 0) {
         fn();
         return;
       }
-      // The wait ended with more left than a rounding explains: the timers run on a time of their
-      // own (a test's fake timers that left performance.now() alone), so the rest is on theirs.
       if (left > early + roundingMs) {
-        timer.handle = base.setTimeout(fn, early);
+        // The wait ended with more left than libuv's rounding explains. Either it was armed while
+        // the loop's cached time lagged the clock (a long synchronous task), so it ended early by
+        // that lag, or the timers run on a time of their own (a test's fake timers that leave
+        // performance.now() alone). A wait armed now, from a timer callback, starts on fresh loop
+        // time: if the clock moves during it, the rest is counted on the clock; if it does not,
+        // the timers' own time has reached the due time (or passed it by a probe's length).
+        const probe = Math.max(early, probeMs);
+        timer.handle = base.setTimeout(() => (base.monotonicNow() - now >= probe / 2 ? check() : fn()), probe);
         return;
       }
       early = earlyWakeMs(left);

@@ -84,6 +84,25 @@ describe('PreciseClock', () => {
     for (const ms of [5, 500, 10_000]) expect(fireTime(base, ms)).toBeGreaterThanOrEqual(ms);
   });
 
+  it('never fires before its due time when a wait was armed on the loop\'s stale time', () => {
+    // libuv arms a timer on the loop's cached time, which lags the clock after a long synchronous
+    // task, so that wait ends early by the lag (at the soonest, at once). The waits armed after it,
+    // from timer callbacks, end at most a rounding early.
+    for (const lag of [3, 60]) {
+      for (const ms of [21, 500, 10_000]) {
+        let first = true;
+        const base = new SlackyTimers((wait) => {
+          const lateness = first ? -Math.min(lag, wait) : -0.9;
+          first = false;
+          return lateness;
+        });
+        const firedAfter = fireTime(base, ms);
+        expect(firedAfter).toBeGreaterThanOrEqual(ms);
+        expect(firedAfter).toBeLessThan(ms + 1);
+      }
+    }
+  });
+
   it('follows timers that run on a time of their own, as a test\'s fake timers do when performance.now() is real', () => {
     const base = new SlackyTimers(() => 0);
     base.monotonicNow = () => 0; // never moves
