@@ -28,10 +28,6 @@ const nodeTimers: TimerBase = {
 const shortWaitMs = 20;
 /** Linux caps the timer slack of a sleep at 100 ms, however long the sleep. */
 const maxSlackMs = 100;
-/** libuv's loop time is in whole milliseconds: a wait can end up to one early on the monotonic clock. */
-const roundingMs = 1;
-/** The shortest wait that tells a clock that moves from one that does not (see check). */
-const probeMs = 5;
 /**
  * Margin on top of the slack, for the rounding and a virtual CPU's own wake-up: a 1 s wait was
  * 3.5 ms late on the bench's VM, where the kernel's slack alone is 1 ms.
@@ -64,9 +60,12 @@ export class PreciseClock implements Clock {
 
   setTimeout(fn: (...args: unknown[]) => void, ms: number): PreciseTimer {
     const { base } = this;
-    const dueAt = base.monotonicNow() + ms;
+    const armedAt = base.monotonicNow();
+    const dueAt = armedAt + ms;
     const timer: PreciseTimer = { handle: undefined };
     let early = earlyWakeMs(ms);
+    const firstWait = ms - early;
+    let first = true;
     const check = (): void => {
       const now = base.monotonicNow();
       const left = dueAt - now;
@@ -74,21 +73,19 @@ export class PreciseClock implements Clock {
         fn();
         return;
       }
-      if (left > early + roundingMs) {
-        // The wait ended with more left than libuv's rounding explains. Either it was armed while
-        // the loop's cached time lagged the clock (a long synchronous task), so it ended early by
-        // that lag, or the timers run on a time of their own (a test's fake timers that leave
-        // performance.now() alone). A wait armed now, from a timer callback, starts on fresh loop
-        // time: if the clock moves during it, the rest is counted on the clock; if it does not,
-        // the timers' own time has reached the due time (or passed it by a probe's length).
-        const probe = Math.max(early, probeMs);
-        timer.handle = base.setTimeout(() => (base.monotonicNow() - now >= probe / 2 ? check() : fn()), probe);
+      // The clock moved less than half the first wait: the timers run on a time of their own (a
+      // test's fake timers that leave performance.now() alone), so the rest is on theirs. A real
+      // wait ends early by libuv's rounding at most (up to 1.5 ms was seen on the bench's VM), so
+      // only a timer of under 3 ms can be taken for one on fake time and fire that much early.
+      if (first && now - armedAt < firstWait / 2) {
+        timer.handle = base.setTimeout(fn, early);
         return;
       }
+      first = false;
       early = earlyWakeMs(left);
       timer.handle = base.setTimeout(check, left - early);
     };
-    timer.handle = base.setTimeout(check, ms - early);
+    timer.handle = base.setTimeout(check, firstWait);
     return timer;
   }
 

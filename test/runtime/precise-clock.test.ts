@@ -84,22 +84,15 @@ describe('PreciseClock', () => {
     for (const ms of [5, 500, 10_000]) expect(fireTime(base, ms)).toBeGreaterThanOrEqual(ms);
   });
 
-  it('never fires before its due time when a wait was armed on the loop\'s stale time', () => {
-    // libuv arms a timer on the loop's cached time, which lags the clock after a long synchronous
-    // task, so that wait ends early by the lag (at the soonest, at once). The waits armed after it,
-    // from timer callbacks, end at most a rounding early.
-    for (const lag of [3, 60]) {
-      for (const ms of [21, 500, 10_000]) {
-        let first = true;
-        const base = new SlackyTimers((wait) => {
-          const lateness = first ? -Math.min(lag, wait) : -0.9;
-          first = false;
-          return lateness;
-        });
-        const firedAfter = fireTime(base, ms);
-        expect(firedAfter).toBeGreaterThanOrEqual(ms);
-        expect(firedAfter).toBeLessThan(ms + 1);
-      }
+  it('never fires before its due time when a wait ends more than a millisecond early', () => {
+    // Seen on the bench's VM: short waits of the precise clock that ended 1.0 to 1.45 ms early on
+    // performance.now(), so a check found more left than a millisecond's rounding explains. Here
+    // every wait ends 1.5 ms early (at most half of it): a timer still never fires before its due
+    // time, nor more than a millisecond after it.
+    for (const ms of [5, 21, 150, 1_000, 10_000]) {
+      const firedAfter = fireTime(new SlackyTimers((wait) => -Math.min(1.5, wait / 2)), ms);
+      expect(firedAfter).toBeGreaterThanOrEqual(ms);
+      expect(firedAfter).toBeLessThan(ms + 1);
     }
   });
 
