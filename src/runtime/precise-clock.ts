@@ -64,28 +64,24 @@ export class PreciseClock implements Clock {
     const dueAt = armedAt + ms;
     const timer: PreciseTimer = { handle: undefined };
     let early = earlyWakeMs(ms);
-    const firstWait = ms - early;
-    let first = true;
     const check = (): void => {
-      const now = base.monotonicNow();
-      const left = dueAt - now;
+      const left = dueAt - base.monotonicNow();
       if (left <= 0) {
         fn();
         return;
       }
+      early = earlyWakeMs(left);
+      timer.handle = base.setTimeout(check, left - early);
+    };
+    const firstWait = ms - early;
+    timer.handle = base.setTimeout(() => {
       // The clock moved less than half the first wait: the timers run on a time of their own (a
       // test's fake timers that leave performance.now() alone), so the rest is on theirs. A real
       // wait ends early by libuv's rounding at most (up to 1.5 ms was seen on the bench's VM), so
       // only a timer of under 3 ms can be taken for one on fake time and fire that much early.
-      if (first && now - armedAt < firstWait / 2) {
-        timer.handle = base.setTimeout(fn, early);
-        return;
-      }
-      first = false;
-      early = earlyWakeMs(left);
-      timer.handle = base.setTimeout(check, left - early);
-    };
-    timer.handle = base.setTimeout(check, firstWait);
+      if (base.monotonicNow() - armedAt < firstWait / 2) timer.handle = base.setTimeout(fn, early);
+      else check();
+    }, firstWait);
     return timer;
   }
 
