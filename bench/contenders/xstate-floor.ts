@@ -30,8 +30,9 @@ const processLogic = fromCallback<ProcessCommand, ProcessInput>(({ input, sendBa
   child.once('exit', () => {
     exited = true;
     if (child.pid !== undefined) signal(-child.pid, 'SIGKILL'); // what the main process left in its group
-    sendBack({ type: 'exited' });
   });
+  // Reported once its output is read to the end too, as raw Node's and berth's stops are.
+  child.once('close', () => sendBack({ type: 'exited' }));
   receive((command) => {
     if (child.pid !== undefined) signal(command.group ? -child.pid : child.pid, command.signal);
   });
