@@ -5,13 +5,14 @@ import { parseArgs } from 'node:util';
 export const usage = `usage: npm run bench -- [options]
        (or, once compiled: node --expose-gc [v8 flags] dist/bench/run.js [options])
 
-  --reps N               repetitions of W1, W2, W3 and W6 (BENCH_REPS; default 3; 10 is a full round)
+  --reps N               repetitions of W1, W2, W3 and W6 (BENCH_REPS; default 3; 6 is a full round of
+                         the six contenders' balanced order, 12 two)
   --warmup N             untimed repetitions of W1, W2, W3 and W6 before those (default 3; 0: none)
   --in-process-warmup N  more of those for raw Node, the XState floor and berth (default 10; 0: none)
   --memory-reps N        repetitions of W4 (default 1)
   --w5-reps N            repetitions of W5 (default 1)
   --only W1,W3           some workloads only (BENCH_ONLY)
-  --contenders a,b       some contenders only: raw-node, xstate-floor, berth, pm2, supervisord (BENCH_CONTENDERS)
+  --contenders a,b       some contenders only: c-floor, raw-node, xstate-floor, berth, pm2, supervisord (BENCH_CONTENDERS)
   --w1 200 --w2 50 --w3 100 --w4 1,100,1000 --w5-lifecycles 2000 --w5-size 10000 --w6 20
                          workload sizes
   --label NAME           a name for the run, kept in the JSON and its file name (e.g. before-fix)

@@ -33,18 +33,28 @@ function sourcePath(name: string): string {
  */
 export function prepareProgram(dir: string): Program {
   const binary = join(dir, 'tiny');
-  for (const compiler of ['cc', 'gcc']) {
-    try {
-      execFileSync(compiler, ['-O2', '-o', binary, sourcePath('tiny.c')], { stdio: 'ignore' });
-      return programAt('c', binary);
-    } catch {
-      // not installed, or it failed: try the next one
-    }
-  }
+  if (compileC('tiny.c', binary)) return programAt('c', binary);
   const script = join(dir, 'tiny.sh');
   copyFileSync(sourcePath('tiny.sh'), script);
   chmodSync(script, 0o755);
   return programAt('sh', script);
+}
+
+/**
+ * Compiles one of bench/program's C sources to `binary` with the system C compiler (cc, then gcc);
+ * false when neither is installed or the source does not compile.
+ * @example compileC('c-floor.c', join(dir, 'c-floor'))
+ */
+export function compileC(source: string, binary: string): boolean {
+  for (const compiler of ['cc', 'gcc']) {
+    try {
+      execFileSync(compiler, ['-O2', '-o', binary, sourcePath(source)], { stdio: 'ignore' });
+      return true;
+    } catch {
+      // not installed, or it failed: try the next one
+    }
+  }
+  return false;
 }
 
 /** The program another process of this run prepared (for the isolated W4 and W5 children). */

@@ -321,15 +321,15 @@ const floodSettleMs = 300;
 
 /**
  * W6: a noisy neighbour. One process writes "y\n" as fast as it can (as `yes` does) while another
- * is started and stopped beside it: what one container's output costs the others. Raw Node and
- * berth only: PM2 would write the flood into its log files at hundreds of MB a second, and the
- * bench sets supervisord up to discard output.
+ * is started and stopped beside it: what one container's output costs the others. The C floor, raw
+ * Node and berth only: PM2 would write the flood into its log files at hundreds of MB a second, and
+ * the bench sets supervisord up to discard output.
  */
 export function runW6(options: BenchOptions): Promise<WorkloadResult> {
   const flood: Group = { name: 'w6f', count: 1, mode: 'flood', stopTimeoutMs: 10_000 };
   const quiet: Group = { name: 'w6q', count: 1, mode: 'term', stopTimeoutMs: 10_000 };
   const iterations = options.w6Iterations;
-  const contenders = options.contenders.filter((name) => name === 'raw-node' || name === 'berth');
+  const contenders = options.contenders.filter((name) => name === 'c-floor' || name === 'raw-node' || name === 'berth');
   return workload(options, {
     id: 'W6',
     title: `a flooding neighbour: one process writes "y\\n" as fast as it can while another is started and stopped ${iterations} times`,

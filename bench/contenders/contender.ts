@@ -4,9 +4,9 @@
 // sees it in /proc: the time measured is the time a user of that tool waits.
 import type { Program, ProgramMode } from '../program.js';
 
-export type ContenderName = 'raw-node' | 'xstate-floor' | 'berth' | 'pm2' | 'supervisord';
+export type ContenderName = 'c-floor' | 'raw-node' | 'xstate-floor' | 'berth' | 'pm2' | 'supervisord';
 
-export const contenderNames: readonly ContenderName[] = ['raw-node', 'xstate-floor', 'berth', 'pm2', 'supervisord'];
+export const contenderNames: readonly ContenderName[] = ['c-floor', 'raw-node', 'xstate-floor', 'berth', 'pm2', 'supervisord'];
 
 /** The contenders that run inside the bench's own process (the others are daemons of their own). */
 export function isInProcess(name: ContenderName): boolean {

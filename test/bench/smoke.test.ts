@@ -1,10 +1,12 @@
-// A tiny run of every workload against raw Node, the XState floor and berth (no PM2 daemon, no supervisord), so the
-// bench cannot rot unnoticed. It checks the shape of the results only, never a time: timings
+// A tiny run of every workload against the C floor, raw Node, the XState floor and berth (no PM2
+// daemon, no supervisord), so the bench cannot rot unnoticed. It checks the shape of the results only, never a time: timings
 // belong to `npm run bench`.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { cFloorUnavailable } from '../../bench/contenders/c-floor.js';
+import type { ContenderName } from '../../bench/contenders/contender.js';
 import { beginSpan, describeCost, probeAvailable } from '../../bench/probe.js';
 import { listProgramProcesses } from '../../bench/processes.js';
 import { prepareProgram } from '../../bench/program.js';
@@ -13,10 +15,14 @@ import { contenderOrder, warmupCount, runW1, runW2, runW3, runW4, runW5, runW6, 
 
 const workDir = mkdtempSync(join(tmpdir(), 'berth-bench-smoke-'));
 const program = prepareProgram(workDir);
+const inProcess: ContenderName[] = ['raw-node', 'xstate-floor', 'berth'];
+// The C floor needs a C compiler (CI installs gcc); without one the run goes on without it.
+const cFloorMissing = cFloorUnavailable();
+const timed: ContenderName[] = cFloorMissing ? inProcess : ['c-floor', ...inProcess];
 const options: BenchOptions = {
   program,
   workDir,
-  contenders: ['raw-node', 'xstate-floor', 'berth'],
+  contenders: timed,
   repetitions: 2,
   warmups: 1,
   inProcessWarmups: 0,
@@ -58,9 +64,8 @@ function expectComplete(result: WorkloadResult, contenders: string[], repetition
   expect(listProgramProcesses(program.path)).toEqual([]);
 }
 
-const inProcess = ['raw-node', 'xstate-floor', 'berth'];
 
-describe('bench smoke run (raw Node, the XState floor and berth, a few processes)', () => {
+describe('bench smoke run (the C floor, raw Node, the XState floor and berth, a few processes)', () => {
   it('alternates the contenders in a balanced order: every position, and every predecessor, equally often', () => {
     expect(contenderOrder([], 3)).toEqual([]);
     expect(contenderOrder(['a', 'b', 'c'], 0)).toEqual(['a', 'b', 'c']);
@@ -86,32 +91,34 @@ describe('bench smoke run (raw Node, the XState floor and berth, a few processes
   it('gives the contenders in the bench\'s process their extra warm-ups, and the daemons none', () => {
     const counts = { warmups: 3, inProcessWarmups: 10 };
     expect((['raw-node', 'xstate-floor', 'berth'] as const).map((name) => warmupCount(counts, name))).toEqual([13, 13, 13]);
-    expect((['pm2', 'supervisord'] as const).map((name) => warmupCount(counts, name))).toEqual([3, 3]);
+    expect((['c-floor', 'pm2', 'supervisord'] as const).map((name) => warmupCount(counts, name))).toEqual([3, 3, 3]);
   });
 
   it('W1: start and stop times for each contender', async () => {
     const result = await runW1(options);
     expect(result.metrics.map((m) => m.key)).toEqual(['start', 'stop']);
-    expectComplete(result, inProcess, 2);
+    expectComplete(result, timed, 2);
     results.push(result);
   });
 
   it('W2: stop times of processes that ignore SIGTERM', async () => {
     const result = await runW2(options);
-    expectComplete(result, inProcess, 2);
+    expectComplete(result, timed, 2);
+    // Nobody SIGKILLs before the timeout: these processes ignore the SIGTERM.
+    for (const name of timed) expect(result.results[name]?.stop?.min, name).toBeGreaterThanOrEqual(options.w2TimeoutMs);
     results.push(result);
   });
 
   it('W3: stop latency percentiles', async () => {
     const result = await runW3(options);
     expect(result.metrics.map((m) => m.key)).toEqual(['stopP50', 'stopP95', 'stopP99', 'startP50']);
-    expectComplete(result, inProcess, 2);
+    expectComplete(result, timed, 2);
     results.push(result);
   });
 
   it('W4: RSS and heap per size, and per process', async () => {
     const result = await runW4(options);
-    expectComplete(result, inProcess, 1);
+    expectComplete(result, timed, 1, (key, contender) => contender === 'c-floor' && key.startsWith('heap'));
     expect(result.results.berth?.['heap@3']?.median).toBeGreaterThan(0);
     results.push(result);
   });
@@ -123,10 +130,10 @@ describe('bench smoke run (raw Node, the XState floor and berth, a few processes
     results.push(result);
   });
 
-  it('W6: stop and start beside a flooding neighbour, raw Node and berth only', async () => {
-    const result = await runW6({ ...options, contenders: ['raw-node', 'berth', 'pm2'] });
+  it('W6: stop and start beside a flooding neighbour, the C floor, raw Node and berth only', async () => {
+    const result = await runW6({ ...options, contenders: [...timed, 'pm2'] });
     expect(result.metrics.map((m) => m.key)).toEqual(['stopP50', 'stopP95', 'startP50']);
-    expectComplete(result, ['raw-node', 'berth'], 2);
+    expectComplete(result, timed.filter((name) => name !== 'xstate-floor'), 2);
     results.push(result);
   });
 
@@ -137,10 +144,11 @@ describe('bench smoke run (raw Node, the XState floor and berth, a few processes
       workloads: results,
       targets: checkTargets(results),
     };
-    // Issue 8's five, and the XState floor's ratio for reference (never met or missed).
-    expect(report.targets).toHaveLength(6);
+    // Issue 8's five, and for reference (never met or missed) the XState floor's ratio and the C floor's stops.
+    expect(report.targets).toHaveLength(cFloorMissing ? 6 : 7);
     for (const check of report.targets.filter((c) => !c.target.startsWith('for reference'))) expect(typeof check.met).toBe('boolean');
     expect(report.targets[1]).toMatchObject({ target: expect.stringContaining('XState floor'), met: null });
+    if (!cFloorMissing) expect(report.targets.find((c) => c.target.includes('C floor'))).toMatchObject({ measured: expect.stringMatching(/^W1 [\d.]+ ms \(raw Node [\d.]+ ms\); W2 [\d.]+ ms \(raw Node [\d.]+ ms\)$/), met: null });
     const markdown = reportMarkdown(report);
     for (const id of ['W1', 'W2', 'W3', 'W4', 'W5', 'W6']) expect(markdown).toContain(`| ${id}: `);
     expect(markdown).toContain('| berth / raw-node | xstate-floor / raw-node |');
