@@ -9,8 +9,9 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { trackDaemon, untrackDaemon } from '../cleanup.js';
-import { killPrograms, readRssBytes } from '../processes.js';
+import { killPrograms } from '../processes.js';
 import { compileC } from '../program.js';
+import { daemonMemory } from './memory.js';
 import type { Contender, ContenderContext, Group } from './contender.js';
 
 /** Why the C floor cannot run here, or undefined when a C compiler is installed. */
@@ -66,11 +67,7 @@ export function createCFloor(context: ContenderContext): Contender {
     start: (group: Group) => ask(`start ${group.name} ${group.mode} ${group.count}`),
     stop: (group: Group) => ask(`stop ${group.name} ${group.stopTimeoutMs}`),
     reset: (group: Group) => ask(`reset ${group.name}`),
-    async memory() {
-      const rssBytes = supervisor?.pid === undefined ? undefined : readRssBytes(supervisor.pid);
-      if (rssBytes === undefined) throw new Error('the C floor is not running');
-      return { rssBytes };
-    },
+    memory: async () => daemonMemory(supervisor?.pid, 'the C floor'),
     async close() {
       const current = supervisor;
       supervisor = undefined;

@@ -9,7 +9,8 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { trackDaemon, untrackDaemon } from '../cleanup.js';
-import { killPrograms, listProgramProcesses, readRssBytes } from '../processes.js';
+import { killPrograms, listProgramProcesses } from '../processes.js';
+import { daemonMemory } from './memory.js';
 import type { Contender, ContenderContext } from './contender.js';
 import { processName, processNames } from './contender.js';
 
@@ -110,12 +111,7 @@ export function createPm2(context: ContenderContext): Contender {
       if (!known.delete(group.name)) return;
       await call((callback) => api().delete(group.count === 1 ? processName(group, 0) : 'all', callback));
     },
-    async memory() {
-      const pid = daemonPid();
-      const rssBytes = pid === undefined ? undefined : readRssBytes(pid);
-      if (rssBytes === undefined) throw new Error('the PM2 daemon is not running');
-      return { rssBytes };
-    },
+    memory: async () => daemonMemory(daemonPid(), 'the PM2 daemon'),
     async close() {
       const current = pm2;
       pm2 = undefined;

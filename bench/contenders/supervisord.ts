@@ -9,7 +9,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { trackDaemon, untrackDaemon } from '../cleanup.js';
-import { killPrograms, readRssBytes } from '../processes.js';
+import { killPrograms } from '../processes.js';
+import { daemonMemory } from './memory.js';
 import type { Contender, ContenderContext, Group } from './contender.js';
 import { callSupervisor } from './xmlrpc.js';
 
@@ -86,11 +87,7 @@ export function createSupervisord(context: ContenderContext): Contender {
       else await callSupervisor(socket(), 'supervisor.stopProcessGroup', [group.name, true]);
     },
     async reset() {},
-    async memory() {
-      const rssBytes = daemon?.pid === undefined ? undefined : readRssBytes(daemon.pid);
-      if (rssBytes === undefined) throw new Error('supervisord is not running');
-      return { rssBytes };
-    },
+    memory: async () => daemonMemory(daemon?.pid, 'supervisord'),
     async close() {
       const current = daemon;
       daemon = undefined;
