@@ -129,11 +129,11 @@ static int start(const char *group, const char *mode, int n) {
   return 0;
 }
 
-
-
-/* The commands read so far, up to a stop: the next is read once that stop is answered. */
+/* The commands read and not yet run (a stop holds back the ones after it until it is answered). */
 static char line[512];
 static size_t line_length;
+/* The group of the stop in progress ("" when none), and when its SIGKILL is due (monotonic ms;
+ * -1 once it was sent, or for a negative timeout). */
 static char stopping[64];
 static double deadline = -1;
 
@@ -191,6 +191,8 @@ int main(int argc, char **argv) {
   struct pollfd *fds = NULL;
   size_t fds_capacity = 0;
 
+  /* Each turn: settle the stop in progress (answer it, or SIGKILL at its deadline), then wait for
+   * an exit, output, a command, or the deadline. */
   for (;;) {
     if (stopping[0]) {
       int done = 1;
