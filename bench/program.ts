@@ -1,7 +1,7 @@
 // The tiny program the workloads start (program/tiny.c), compiled into the run's own temporary
 // directory. That directory is unique to the run, so "every process whose argv names this
 // program" is exactly the set of processes this run started: the stray sweep relies on it.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,7 +14,9 @@ export interface Program {
   kind: 'c' | 'sh';
   /** The absolute path every started process names in its argv (argv[0] for C, argv[1] for sh). */
   path: string;
-  /** The argv to run it in a mode: file plus arguments. */
+  /** The argv before the mode: the binary, or the shell and the script. */
+  prefix: string[];
+  /** The argv to run it in a mode: file plus arguments (the prefix, then the mode). */
   command(mode: ProgramMode): { file: string; args: string[] };
 }
 
@@ -46,7 +48,7 @@ export function prepareProgram(dir: string): Program {
  * @example compileC('c-floor.c', join(dir, 'c-floor'))
  */
 export function compileC(source: string, binary: string): boolean {
-  for (const compiler of ['cc', 'gcc']) {
+  for (const compiler of cCompilers) {
     try {
       execFileSync(compiler, ['-O2', '-o', binary, sourcePath(source)], { stdio: 'ignore' });
       return true;
@@ -57,9 +59,15 @@ export function compileC(source: string, binary: string): boolean {
   return false;
 }
 
+const cCompilers = ['cc', 'gcc'];
+
+/** Whether a C compiler the bench would use (cc, then gcc) is installed. */
+export function cCompilerInstalled(): boolean {
+  return cCompilers.some((compiler) => spawnSync(compiler, ['--version'], { stdio: 'ignore' }).status === 0);
+}
+
 /** The program another process of this run prepared (for the isolated W4 and W5 children). */
 export function programAt(kind: Program['kind'], path: string): Program {
-  return kind === 'c'
-    ? { kind, path, command: (mode) => ({ file: path, args: [mode] }) }
-    : { kind, path, command: (mode) => ({ file: '/bin/sh', args: [path, mode] }) };
+  const prefix = kind === 'c' ? [path] : ['/bin/sh', path];
+  return { kind, path, prefix, command: (mode) => ({ file: prefix[0]!, args: [...prefix.slice(1), mode] }) };
 }

@@ -4,20 +4,19 @@
 // one poll loop. What it takes is what the kernel takes on this machine: no supervisor can stop
 // the processes faster. For reference, not a target. Driven one command a line over its stdin
 // (the round trip is two pipe wake-ups, as a daemon's socket is for PM2 and supervisord).
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { trackDaemon, untrackDaemon } from '../cleanup.js';
 import { killPrograms } from '../processes.js';
-import { compileC } from '../program.js';
+import { cCompilerInstalled, compileC } from '../program.js';
 import { daemonMemory } from './memory.js';
 import type { Contender, ContenderContext, Group } from './contender.js';
 
 /** Why the C floor cannot run here, or undefined when a C compiler is installed. */
 export function cFloorUnavailable(): string | undefined {
-  const found = ['cc', 'gcc'].some((compiler) => spawnSync(compiler, ['--version'], { stdio: 'ignore' }).status === 0);
-  return found ? undefined : 'no C compiler: `sudo apt-get install -y gcc` (bench/README.md)';
+  return cCompilerInstalled() ? undefined : 'no C compiler: `sudo apt-get install -y gcc` (bench/README.md)';
 }
 
 let instances = 0;
@@ -45,9 +44,8 @@ export function createCFloor(context: ContenderContext): Contender {
     async open() {
       const binary = join(context.workDir, `c-floor-${++instances}`);
       if (!compileC('c-floor.c', binary)) throw new Error(`could not compile bench/program/c-floor.c: ${cFloorUnavailable() ?? 'see the compiler\'s output by running it by hand'}`);
-      // The program's argv without the mode, which each start names.
-      const { file, args } = context.program.command('term');
-      const child = spawn(binary, ['--', file, ...args.slice(0, -1)], { stdio: ['pipe', 'pipe', 'inherit'] });
+      // Each start names the mode; the C floor appends it to the program's argv.
+      const child = spawn(binary, ['--', ...context.program.prefix], { stdio: ['pipe', 'pipe', 'inherit'] });
       supervisor = child;
       const pid = child.pid;
       if (pid !== undefined) {

@@ -146,9 +146,13 @@ static void run_commands(void) {
     int fields = sscanf(line, "%15s %63s %31s %d", verb, group, third, &number);
     if (strcmp(verb, "start") == 0 && fields == 4) {
       int failed = start(group, third, number);
-      char message[200];
-      snprintf(message, sizeof message, "error cannot start %s: %s", program_argv[0], strerror(failed));
-      answer(failed ? message : "ok");
+      if (failed) {
+        char message[200];
+        snprintf(message, sizeof message, "error cannot start %s: %s", program_argv[0], strerror(failed));
+        answer(message);
+      } else {
+        answer("ok");
+      }
     } else if (strcmp(verb, "stop") == 0 && fields == 3) {
       int timeout_ms = atoi(third);
       for (size_t i = 0; i < count; i++) {

@@ -1,6 +1,6 @@
 // A tiny run of every workload against the C floor, raw Node, the XState floor and berth (no PM2
-// daemon, no supervisord), so the bench cannot rot unnoticed. It checks the shape of the results only, never a time: timings
-// belong to `npm run bench`.
+// daemon, no supervisord), so the bench cannot rot unnoticed. It checks the shape of the results
+// only, never a time: timings belong to `npm run bench`.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
